@@ -1,0 +1,3 @@
+# Read by the flask command (python-dotenv). Secrets belong in .env, which is not committed.
+FLASK_APP=app
+APP_ENV=development

@@ -1,0 +1,43 @@
+# The two commands a new machine needs: `make run` and `make test`.
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+FLASK := APP_ENV=development $(BIN)/flask --app app
+DEMO_PASSWORD ?= medical-home-demo
+DEMO_EMPLOYEES ?= 200
+
+.PHONY: run test lint check-content bench clean
+
+$(BIN)/python:
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+
+$(VENV)/.runtime-installed: requirements.txt | $(BIN)/python
+	$(BIN)/pip install --quiet -r requirements.txt
+	touch $@
+
+$(VENV)/.dev-installed: requirements.txt requirements-dev.txt | $(BIN)/python
+	$(BIN)/pip install --quiet -r requirements-dev.txt
+	touch $(VENV)/.runtime-installed $@
+
+run: $(VENV)/.runtime-installed
+	$(FLASK) db upgrade
+	$(FLASK) seed
+	DEMO_PASSWORD="$(DEMO_PASSWORD)" $(FLASK) demo --if-empty --employees $(DEMO_EMPLOYEES)
+	@echo ""
+	@echo "Demo logins (password: $(DEMO_PASSWORD)):"
+	@echo "  admin@demo.clinic  hr@demo.clinic  manager@demo.clinic  newhire@demo.clinic"
+	@echo "Serving on http://127.0.0.1:5000"
+	$(FLASK) run --host 127.0.0.1 --port 5000
+
+lint: $(VENV)/.dev-installed
+	$(BIN)/ruff check app tests config.py
+
+check-content: $(VENV)/.dev-installed
+	APP_ENV=testing $(BIN)/flask --app app seed --check
+
+test: $(VENV)/.dev-installed lint check-content
+	$(BIN)/python -m pytest
+
+clean:
+	rm -rf $(VENV) .pytest_cache .ruff_cache

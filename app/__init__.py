@@ -1,0 +1,129 @@
+"""Medical Home Hiring & Onboarding: the application factory."""
+
+from __future__ import annotations
+
+import logging
+
+from flask import Flask, jsonify
+from sqlalchemy import select, text
+from sqlalchemy.exc import OperationalError
+
+from config import Config, config_from_environment
+
+
+def create_app(config: type[Config] | Config | None = None) -> Flask:
+    """Make the app; with no argument the configuration comes from APP_ENV."""
+    app = Flask(__name__, template_folder="../templates", instance_relative_config=True)
+    config = config or config_from_environment()
+    app.config.from_object(config() if isinstance(config, type) else config)
+
+    configure_logging(app)
+    register_extensions(app)
+    register_blueprints(app)
+    register_error_handlers(app)
+    register_security_headers(app)
+    register_template_helpers(app)
+    register_cli(app)
+    register_health_check(app)
+    return app
+
+
+def configure_logging(app: Flask) -> None:
+    if not app.debug and not app.testing:
+        logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    else:
+        logging.basicConfig(level=logging.INFO)
+
+
+def register_extensions(app: Flask) -> None:
+    from app.audit import init_audit
+    from app.extensions import bootstrap, csrf, db, limiter, login_manager, migrate
+
+    db.init_app(app)
+    migrate.init_app(app, db, directory=str(app.root_path + "/../migrations"), render_as_batch=True)
+    csrf.init_app(app)
+    limiter.init_app(app)
+    bootstrap.init_app(app)
+    login_manager.init_app(app)
+    login_manager.login_view = "auth.login"
+    login_manager.login_message = "Please sign in to see that page."
+    login_manager.login_message_category = "info"
+    login_manager.session_protection = "basic"
+    init_audit()
+
+    from app.models import User
+
+    @login_manager.user_loader
+    def load_user(session_id: str) -> User | None:
+        """Sessions carry id:token; a rotated token ends every session of that user."""
+        user_id, _, token = session_id.partition(":")
+        if not user_id.isdigit() or not token:
+            return None
+        user = db.session.get(User, int(user_id))
+        if user is None or user.session_token != token or not user.active:
+            return None
+        return user
+
+
+def register_blueprints(app: Flask) -> None:
+    from app.admin import bp as admin_bp
+    from app.auth import bp as auth_bp
+    from app.content import bp as content_bp
+    from app.main import bp as main_bp
+
+    app.register_blueprint(main_bp)
+    app.register_blueprint(auth_bp)
+    app.register_blueprint(admin_bp, url_prefix="/admin")
+    app.register_blueprint(content_bp, url_prefix="/content")
+
+
+def register_error_handlers(app: Flask) -> None:
+    from app.errors import init_error_handlers
+
+    init_error_handlers(app)
+
+
+def register_security_headers(app: Flask) -> None:
+    csp = (
+        "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
+        "font-src 'self'; object-src 'none'; base-uri 'self'; form-action 'self'; "
+        "frame-ancestors 'none'"
+    )
+
+    @app.after_request
+    def set_security_headers(response):
+        response.headers.setdefault("Content-Security-Policy", csp)
+        response.headers.setdefault("X-Content-Type-Options", "nosniff")
+        response.headers.setdefault("X-Frame-Options", "DENY")
+        response.headers.setdefault("Referrer-Policy", "same-origin")
+        response.headers.setdefault("Permissions-Policy", "camera=(), microphone=(), geolocation=()")
+        if app.config.get("SESSION_COOKIE_SECURE"):
+            response.headers.setdefault("Strict-Transport-Security", "max-age=31536000")
+        return response
+
+
+def register_template_helpers(app: Flask) -> None:
+    from app.templating import init_templating
+
+    init_templating(app)
+
+
+def register_cli(app: Flask) -> None:
+    from app.cli import init_cli
+
+    init_cli(app)
+
+
+def register_health_check(app: Flask) -> None:
+    from app.extensions import db, limiter
+
+    @app.get("/healthz")
+    @limiter.exempt
+    def healthz():
+        """200 when the app and its database answer; 503 otherwise."""
+        try:
+            db.session.execute(select(text("1")))
+        except OperationalError:
+            db.session.rollback()
+            return jsonify(status="unavailable"), 503
+        return jsonify(status="ok")

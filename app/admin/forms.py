@@ -1,0 +1,46 @@
+"""Administration forms."""
+
+from __future__ import annotations
+
+from flask_wtf import FlaskForm
+from wtforms import BooleanField, DateField, EmailField, SelectField, StringField, SubmitField
+from wtforms.validators import DataRequired, Email, Length, Optional
+
+from app.models import Role, RoleFamily
+
+
+def _role_choices():
+    return [(role.value, role.label) for role in Role]
+
+
+def _family_choices():
+    return [("", "— none —")] + RoleFamily.choices()
+
+
+class ProfileFields(FlaskForm):
+    name = StringField("Full name", validators=[DataRequired(), Length(max=120)])
+    role = SelectField("App role", choices=_role_choices(), default=Role.STAFF.value)
+    is_interviewer = BooleanField("Can interview candidates")
+    site_id = SelectField("Site", coerce=str, validators=[Optional()])
+    department = StringField("Department", validators=[Optional(), Length(max=120)])
+    role_family = SelectField("Role family", choices=_family_choices(), validators=[Optional()])
+    manager_id = SelectField("Manager", coerce=str, validators=[Optional()])
+    start_date = DateField("Start date", validators=[Optional()])
+
+
+class InviteUserForm(ProfileFields):
+    email = EmailField("E-mail", validators=[DataRequired(), Email(), Length(max=254)])
+    submit = SubmitField("Send invitation")
+
+
+class EditUserForm(ProfileFields):
+    submit = SubmitField("Save changes")
+
+
+class SiteForm(FlaskForm):
+    name = StringField("Site name", validators=[DataRequired(), Length(max=120)])
+    street = StringField("Street address", validators=[Optional(), Length(max=200)])
+    city = StringField("City", validators=[Optional(), Length(max=100)])
+    region = StringField("State", validators=[Optional(), Length(max=50)])
+    postal_code = StringField("ZIP code", validators=[Optional(), Length(max=20)])
+    submit = SubmitField("Save site")

@@ -1,0 +1,31 @@
+"""Sign-in and set-password forms."""
+
+from flask_wtf import FlaskForm
+from wtforms import BooleanField, EmailField, PasswordField, SubmitField
+from wtforms.validators import DataRequired, EqualTo, Length
+
+
+class LoginForm(FlaskForm):
+    email = EmailField("E-mail", validators=[DataRequired(), Length(max=254)])
+    password = PasswordField("Password", validators=[DataRequired(), Length(max=200)])
+    remember = BooleanField("Keep me signed in on this device")
+    submit = SubmitField("Sign in")
+
+
+class SetPasswordForm(FlaskForm):
+    password = PasswordField(
+        "New password",
+        validators=[DataRequired(), Length(max=200)],
+        description="At least 12 characters. A short phrase works well.",
+    )
+    confirm = PasswordField(
+        "Repeat the password",
+        validators=[DataRequired(), EqualTo("password", message="The two passwords do not match.")],
+    )
+    submit = SubmitField("Set password")
+
+
+class EmptyForm(FlaskForm):
+    """A form with only the CSRF token, for POST-only buttons."""
+
+    submit = SubmitField("Submit")

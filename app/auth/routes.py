@@ -1,0 +1,90 @@
+"""Sign-in, sign-out and invitation acceptance."""
+
+from __future__ import annotations
+
+from urllib.parse import urlsplit
+
+from flask import current_app, flash, redirect, render_template, request, session, url_for
+from flask_login import current_user, login_required, login_user, logout_user
+
+from app import mail
+from app.audit import record
+from app.auth import bp, services
+from app.auth.forms import EmptyForm, LoginForm, SetPasswordForm
+from app.extensions import db, limiter
+
+
+def _login_limit() -> str:
+    return current_app.config["LOGIN_RATE_LIMIT"]
+
+
+def _safe_next(target: str | None) -> str:
+    if target and target.startswith("/") and not target.startswith("//") and not urlsplit(target).netloc:
+        return target
+    return url_for("main.home")
+
+
+@bp.route("/login", methods=["GET", "POST"])
+@limiter.limit(_login_limit, methods=["POST"])
+def login():
+    """Sign in with e-mail and password."""
+    if current_user.is_authenticated:
+        return redirect(url_for("main.home"))
+    form = LoginForm()
+    if form.validate_on_submit():
+        user = services.authenticate(form.email.data, form.password.data)
+        if user is None:
+            flash("That e-mail and password do not match an active account.", "danger")
+        else:
+            session.clear()  # a fresh session at sign-in
+            login_user(user, remember=form.remember.data)
+            record(db.session, "user.signed_in", user)
+            db.session.commit()
+            return redirect(_safe_next(request.args.get("next")))
+    return render_template("auth/login.html", form=form)
+
+
+@bp.post("/logout")
+@login_required
+def logout():
+    """Sign out: ends this session and every remember-me cookie for the account."""
+    form = EmptyForm()
+    if form.validate_on_submit():
+        services.sign_out_everywhere(current_user)
+        record(db.session, "user.signed_out", current_user)
+        db.session.commit()
+        logout_user()
+        session.clear()
+        flash("You are signed out.", "info")
+    return redirect(url_for("auth.login"))
+
+
+@bp.route("/invite/<token>", methods=["GET", "POST"])
+@limiter.limit("20 per minute", methods=["POST"])
+def accept_invite(token: str):
+    """Set a password from a single-use invitation link."""
+    try:
+        user = services.user_for_invite(token)
+    except services.InvalidInvite as problem:
+        return render_template("auth/invite_invalid.html", message=str(problem)), 400
+    form = SetPasswordForm()
+    if form.validate_on_submit():
+        try:
+            services.accept_invite(token, form.password.data)
+        except services.AccountError as problem:
+            form.password.errors.append(str(problem))
+        else:
+            db.session.commit()
+            logout_user()
+            session.clear()
+            login_user(user)
+            flash(f"Welcome, {user.name}. Your password is set.", "success")
+            return redirect(url_for("main.home"))
+    return render_template("auth/set_password.html", form=form, user=user)
+
+
+@bp.after_app_request
+def deliver_queued_mail(response):
+    """Send e-mail that a request queued, once its transaction has committed."""
+    mail.deliver_committed()
+    return response

@@ -1,0 +1,114 @@
+"""E-mail through the outbox: every message is recorded before it is sent, then marked sent.
+
+Messages go out over SMTP when MAIL_SERVER is set; otherwise (development) they are written to
+the log. A failed send is retried later with back-off by `deliver_due()`.
+"""
+
+from __future__ import annotations
+
+import logging
+import smtplib
+from datetime import timedelta
+from email.message import EmailMessage
+
+from flask import current_app, has_request_context, url_for
+from sqlalchemy import inspect, select
+from sqlalchemy.exc import IntegrityError
+
+from app.extensions import db
+from app.models import OutboxMessage, OutboxStatus, utcnow
+
+log = logging.getLogger(__name__)
+
+QUEUE_KEY = "queued_mail"
+MAX_ATTEMPTS = 6
+BACKOFF_MINUTES = (1, 5, 15, 60, 240)
+
+
+def external_url(endpoint: str, **values) -> str:
+    """An absolute link for e-mail, from a request or, in commands, from BASE_URL."""
+    if has_request_context():
+        return url_for(endpoint, _external=True, **values)
+    with current_app.test_request_context(base_url=current_app.config["BASE_URL"]):
+        return url_for(endpoint, _external=True, **values)
+
+
+def queue(*, kind: str, dedupe_key: str, recipient: str, subject: str, body: str) -> OutboxMessage | None:
+    """Record a message once per dedupe_key; returns None when it was already queued."""
+    exists = db.session.scalar(select(OutboxMessage.id).where(OutboxMessage.dedupe_key == dedupe_key))
+    if exists:
+        return None
+    message = OutboxMessage(kind=kind, dedupe_key=dedupe_key, recipient=recipient, subject=subject, body=body)
+    try:
+        with db.session.begin_nested():
+            db.session.add(message)
+    except IntegrityError:  # another process queued the same message first
+        return None
+    db.session.info.setdefault(QUEUE_KEY, []).append(message)
+    return message
+
+
+def _smtp_send(message: OutboxMessage) -> None:
+    config = current_app.config
+    email = EmailMessage()
+    email["From"] = config["MAIL_DEFAULT_SENDER"]
+    email["To"] = message.recipient
+    email["Subject"] = message.subject
+    email.set_content(message.body)
+    with smtplib.SMTP(config["MAIL_SERVER"], config["MAIL_PORT"], timeout=10) as smtp:
+        if config["MAIL_USE_TLS"]:
+            smtp.starttls()
+        if config["MAIL_USERNAME"]:
+            smtp.login(config["MAIL_USERNAME"], config["MAIL_PASSWORD"])
+        smtp.send_message(email)
+
+
+def send(message: OutboxMessage) -> bool:
+    """Try one message and record the result; the caller commits."""
+    message.attempts += 1
+    try:
+        if current_app.config["MAIL_SERVER"]:
+            _smtp_send(message)
+        else:
+            log.info("e-mail %s to %s: %s\n%s", message.id, message.recipient, message.subject, message.body)
+    except (OSError, smtplib.SMTPException) as error:
+        message.last_error = f"{error.__class__.__name__}: {error}"[:500]
+        if message.attempts >= MAX_ATTEMPTS:
+            message.status = OutboxStatus.FAILED
+        else:
+            delay = BACKOFF_MINUTES[min(message.attempts, len(BACKOFF_MINUTES)) - 1]
+            message.next_attempt_at = utcnow() + timedelta(minutes=delay)
+        log.warning("e-mail %s failed (attempt %s): %s", message.id, message.attempts, message.last_error)
+        return False
+    message.status = OutboxStatus.SENT
+    message.sent_at = utcnow()
+    return True
+
+
+def deliver_committed() -> None:
+    """After a request: send what it queued, if its transaction committed."""
+    queued = db.session.info.pop(QUEUE_KEY, [])
+    sendable = [m for m in queued if inspect(m).persistent and m not in db.session.dirty]
+    if not sendable or db.session.new or db.session.dirty:
+        return
+    for message in sendable:
+        send(message)
+    db.session.commit()
+
+
+def deliver_due(limit: int = 500) -> tuple[int, int]:
+    """Send pending messages whose time has come; returns (sent, failed)."""
+    due = db.session.scalars(
+        select(OutboxMessage)
+        .where(OutboxMessage.status == OutboxStatus.PENDING, OutboxMessage.next_attempt_at <= utcnow())
+        .order_by(OutboxMessage.id)
+        .limit(limit)
+    ).all()
+    sent = failed = 0
+    for message in due:
+        if send(message):
+            sent += 1
+        else:
+            failed += 1
+        db.session.commit()
+    return sent, failed

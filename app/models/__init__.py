@@ -1,0 +1,46 @@
+"""All models, importable from one place so Alembic and the app see the whole schema."""
+
+from app.models.audit import AuditEvent, OutboxMessage, OutboxStatus
+from app.models.base import Base, utcnow
+from app.models.hiring import (
+    Application,
+    Criterion,
+    EmploymentType,
+    InterviewAssignment,
+    KitItem,
+    Posting,
+    PostingStatus,
+    Question,
+    QuestionKind,
+    Rating,
+    Recommendation,
+    Rubric,
+    Scorecard,
+    ScorecardStatus,
+    Stage,
+    StageChange,
+)
+from app.models.onboarding import (
+    Assignment,
+    Completion,
+    Method,
+    Module,
+    Progress,
+    ProgressStatus,
+    QuizItem,
+    Responsible,
+    Track,
+    TrackKind,
+    module_value,
+)
+from app.models.people import Role, RoleFamily, Site, User
+from app.models.values import Reference, Value
+
+__all__ = [
+    "Application", "Assignment", "AuditEvent", "Base", "Completion", "Criterion",
+    "EmploymentType", "InterviewAssignment", "KitItem", "Method", "Module", "OutboxMessage",
+    "OutboxStatus", "Posting", "PostingStatus", "Progress", "ProgressStatus", "Question",
+    "QuestionKind", "QuizItem", "Rating", "Recommendation", "Reference", "Responsible", "Role",
+    "RoleFamily", "Rubric", "Scorecard", "ScorecardStatus", "Site", "Stage", "StageChange",
+    "Track", "TrackKind", "User", "Value", "module_value", "utcnow",
+]

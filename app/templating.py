@@ -1,0 +1,54 @@
+"""Template filters and globals: sanitized Markdown, dates, labels."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+
+import markdown as md
+import nh3
+from flask import Flask
+from markupsafe import Markup
+
+from app.models import Role, RoleFamily
+
+ALLOWED_TAGS = {
+    "a", "abbr", "blockquote", "br", "code", "em", "h2", "h3", "h4", "hr", "li", "ol", "p",
+    "pre", "strong", "table", "tbody", "td", "th", "thead", "tr", "ul",
+}
+
+
+def render_markdown(text: str | None) -> Markup:
+    """Markdown to HTML, sanitized with nh3 so stored content can never inject script."""
+    html = md.markdown(text or "", extensions=["tables", "sane_lists"])
+    return Markup(nh3.clean(html, tags=ALLOWED_TAGS, link_rel="noopener noreferrer nofollow"))  # noqa: S704 (sanitized)
+
+
+def format_date(value: date | datetime | None, fmt: str = "%b %-d, %Y") -> str:
+    return value.strftime(fmt) if value else "—"
+
+
+def format_datetime(value: datetime | None) -> str:
+    return value.strftime("%b %-d, %Y %H:%M UTC") if value else "—"
+
+
+def role_family_label(value: str | RoleFamily | None) -> str:
+    if value is None:
+        return "—"
+    if isinstance(value, str):
+        try:
+            value = RoleFamily(value)
+        except ValueError:
+            return value
+    return value.label
+
+
+def init_templating(app: Flask) -> None:
+    app.jinja_env.filters["markdown"] = render_markdown
+    app.jinja_env.filters["date"] = format_date
+    app.jinja_env.filters["datetime"] = format_datetime
+    app.jinja_env.filters["role_family"] = role_family_label
+    app.jinja_env.globals.update(Role=Role, RoleFamily=RoleFamily)
+
+    @app.context_processor
+    def organization():
+        return {"organization_name": app.config["ORGANIZATION_NAME"]}

@@ -1,0 +1,149 @@
+"""Configuration classes, chosen by the APP_ENV environment variable."""
+
+from __future__ import annotations
+
+import os
+import secrets
+from pathlib import Path
+
+BASE_DIR = Path(__file__).resolve().parent
+INSTANCE_DIR = BASE_DIR / "instance"
+
+
+def database_url(url: str) -> str:
+    """Point PostgreSQL URLs at the psycopg 3 driver that requirements.txt installs."""
+    for prefix in ("postgres://", "postgresql://"):
+        if url.startswith(prefix):
+            return "postgresql+psycopg://" + url[len(prefix) :]
+    return url
+
+
+class Config:
+    """Settings shared by every environment."""
+
+    ENV_NAME = "base"
+    SECRET_KEY: str | None = None
+    SQLALCHEMY_DATABASE_URI = f"sqlite:///{INSTANCE_DIR / 'medical_home.db'}"
+    SQLALCHEMY_ENGINE_OPTIONS = {"pool_pre_ping": True}
+    SQLALCHEMY_RECORD_QUERIES = False
+
+    SESSION_COOKIE_HTTPONLY = True
+    SESSION_COOKIE_SAMESITE = "Lax"
+    SESSION_COOKIE_SECURE = True
+    REMEMBER_COOKIE_HTTPONLY = True
+    REMEMBER_COOKIE_SAMESITE = "Lax"
+    REMEMBER_COOKIE_SECURE = True
+    PERMANENT_SESSION_LIFETIME = 60 * 60 * 12
+
+    WTF_CSRF_ENABLED = True
+    WTF_CSRF_TIME_LIMIT = 60 * 60 * 8
+
+    RATELIMIT_STORAGE_URI = "memory://"
+    RATELIMIT_HEADERS_ENABLED = True
+    LOGIN_RATE_LIMIT = "10 per minute"
+
+    BOOTSTRAP_SERVE_LOCAL = True
+    BOOTSTRAP_BTN_STYLE = "primary"
+
+    MAIL_SERVER = ""
+    MAIL_PORT = 25
+    MAIL_USERNAME = ""
+    MAIL_PASSWORD = ""
+    MAIL_USE_TLS = False
+    MAIL_DEFAULT_SENDER = "onboarding@localhost"
+
+    INVITE_MAX_AGE = 60 * 60 * 24 * 7
+    PASSWORD_MIN_LENGTH = 12
+    ORGANIZATION_NAME = "Demo Community Health Center"
+    SEEDS_DIR = str(BASE_DIR / "seeds")
+    ITEMS_PER_PAGE = 25
+    BASE_URL = "http://127.0.0.1:5000"
+
+    def __init__(self) -> None:
+        """Read the environment when the app is made, not when this module is imported."""
+        env = os.environ
+        self.SECRET_KEY = env.get("SECRET_KEY") or self.SECRET_KEY
+        if env.get("DATABASE_URL"):
+            self.SQLALCHEMY_DATABASE_URI = database_url(env["DATABASE_URL"])
+        self.RATELIMIT_STORAGE_URI = env.get("RATELIMIT_STORAGE_URI", self.RATELIMIT_STORAGE_URI)
+        self.MAIL_SERVER = env.get("MAIL_SERVER", self.MAIL_SERVER)
+        self.MAIL_PORT = int(env.get("MAIL_PORT", self.MAIL_PORT))
+        self.MAIL_USERNAME = env.get("MAIL_USERNAME", self.MAIL_USERNAME)
+        self.MAIL_PASSWORD = env.get("MAIL_PASSWORD", self.MAIL_PASSWORD)
+        self.MAIL_USE_TLS = env.get("MAIL_USE_TLS", "").lower() in {"1", "true", "yes"}
+        self.MAIL_DEFAULT_SENDER = env.get("MAIL_DEFAULT_SENDER", self.MAIL_DEFAULT_SENDER)
+        self.ORGANIZATION_NAME = env.get("ORGANIZATION_NAME", self.ORGANIZATION_NAME)
+        self.BASE_URL = env.get("BASE_URL", self.BASE_URL)
+
+
+def _development_secret_key() -> str:
+    """A per-checkout key kept under instance/, so sessions survive restarts in development."""
+    key_file = INSTANCE_DIR / "dev-secret-key"
+    if not key_file.exists():
+        INSTANCE_DIR.mkdir(parents=True, exist_ok=True)
+        key_file.write_text(secrets.token_hex(32))
+    return key_file.read_text().strip()
+
+
+class DevelopmentConfig(Config):
+    """Local development: SQLite under instance/, e-mail written to the log."""
+
+    ENV_NAME = "development"
+    DEBUG = True
+    SESSION_COOKIE_SECURE = False
+    REMEMBER_COOKIE_SECURE = False
+
+    def __init__(self) -> None:
+        super().__init__()
+        if not self.SECRET_KEY:
+            self.SECRET_KEY = _development_secret_key()
+
+
+class TestingConfig(Config):
+    """The test suite: a throwaway database, CSRF off unless a test turns it on."""
+
+    ENV_NAME = "testing"
+    TESTING = True
+    SECRET_KEY = "testing-only-secret-key"  # noqa: S105 (tests only)
+    SQLALCHEMY_DATABASE_URI = "sqlite://"
+    SQLALCHEMY_RECORD_QUERIES = True
+    WTF_CSRF_ENABLED = False
+    SESSION_COOKIE_SECURE = False
+    REMEMBER_COOKIE_SECURE = False
+
+    def __init__(self) -> None:
+        """Tests use TEST_DATABASE_URL, never DATABASE_URL, so a suite cannot wipe real data."""
+        super().__init__()
+        self.SECRET_KEY = type(self).SECRET_KEY
+        self.SQLALCHEMY_DATABASE_URI = database_url(os.environ.get("TEST_DATABASE_URL") or "sqlite://")
+        self.RATELIMIT_STORAGE_URI = "memory://"
+
+
+class ProductionConfig(Config):
+    """Production: refuses to start without a secret key and a database URL."""
+
+    ENV_NAME = "production"
+
+    def __init__(self) -> None:
+        missing = [name for name in ("SECRET_KEY", "DATABASE_URL") if not os.environ.get(name)]
+        if missing:
+            raise RuntimeError(
+                "Production configuration needs these environment variables: " + ", ".join(missing)
+            )
+        super().__init__()
+
+
+CONFIGS = {
+    "development": DevelopmentConfig,
+    "testing": TestingConfig,
+    "production": ProductionConfig,
+}
+
+
+def config_from_environment() -> type[Config]:
+    """The configuration APP_ENV names; production when unset, so a server is safe by default."""
+    name = os.environ.get("APP_ENV", "production").lower()
+    try:
+        return CONFIGS[name]
+    except KeyError:
+        raise RuntimeError(f"APP_ENV must be one of {', '.join(CONFIGS)}, not {name!r}") from None
