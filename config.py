@@ -54,7 +54,7 @@ class Config:
 
     INVITE_MAX_AGE = 60 * 60 * 24 * 7
     PASSWORD_MIN_LENGTH = 12
-    PASSWORD_HASH_METHOD = "scrypt"  # werkzeug's scrypt with its default cost
+    PASSWORD_HASH_METHOD = "scrypt"  # noqa: S105 (a hash method name, not a secret)
     ORGANIZATION_NAME = "Demo Community Health Center"
     SEEDS_DIR = str(BASE_DIR / "seeds")
     ITEMS_PER_PAGE = 25
@@ -108,7 +108,7 @@ class TestingConfig(Config):
     SECRET_KEY = "testing-only-secret-key"  # noqa: S105 (tests only)
     SQLALCHEMY_DATABASE_URI = "sqlite://"
     SQLALCHEMY_RECORD_QUERIES = True
-    PASSWORD_HASH_METHOD = "scrypt:1024:8:1"  # still scrypt, cheap enough for hundreds of test sign-ins
+    PASSWORD_HASH_METHOD = "scrypt:1024:8:1"  # noqa: S105 (cheaper scrypt for test sign-ins)
     WTF_CSRF_ENABLED = False
     SESSION_COOKIE_SECURE = False
     REMEMBER_COOKIE_SECURE = False

@@ -60,7 +60,11 @@ class LiveServer:
 def live_server(tmp_path_factory):
     """The app served over HTTP from a thread, on its own database with the content library and demo data."""
     import flask_migrate
-    from werkzeug.serving import make_server
+    from werkzeug.serving import WSGIRequestHandler, make_server
+
+    class QuietHandler(WSGIRequestHandler):
+        def log_request(self, *args, **kwargs):  # one line per request drowns a failure's report
+            pass
 
     from app import create_app
     from app.content.library import read_library
@@ -83,7 +87,7 @@ def live_server(tmp_path_factory):
             db.session.commit()
             db.session.remove()
 
-        server = make_server("127.0.0.1", 0, app, threaded=True)
+        server = make_server("127.0.0.1", 0, app, threaded=True, request_handler=QuietHandler)
         thread = threading.Thread(target=server.serve_forever, name="e2e-live-server", daemon=True)
         thread.start()
         try:

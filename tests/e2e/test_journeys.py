@@ -85,7 +85,7 @@ def test_admin_invites_a_user_who_sets_a_password_and_signs_in(page: Page, live_
 
     expect(page.get_by_role("heading", name=f"Hello, {name}")).to_be_visible()
     expect(page.get_by_role("status")).to_have_text(f"Welcome, {name}. Your password is set.")
-    expect(page.get_by_text(f"{name} · Staff")).to_be_visible()
+    expect(page.get_by_role("navigation", name="Main navigation").get_by_text(f"{name} · Staff").filter(visible=True)).to_be_visible()
     shoot("home")
 
     page.get_by_role("link", name="PCMH values").click()
