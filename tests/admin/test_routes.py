@@ -94,3 +94,15 @@ def test_audit_log_explains_a_bad_date(client, login_as):
     login_as(Role.ADMIN)
     html = client.get("/admin/audit?since=31-12-2026").get_data(as_text=True)
     assert "Dates are written YYYY-MM-DD" in html
+
+
+def test_admin_post_without_csrf_token_is_refused_and_changes_nothing(client, login_as, make_user, csrf_on):
+    from tests.conftest import csrf_token
+
+    admin = make_user(Role.ADMIN)
+    token = csrf_token(client.get("/login"))
+    client.post("/login", data={"email": admin.email, "password": "correct horse battery staple", "csrf_token": token})
+    person = make_user(name="Kept Active")
+    response = client.post(f"/admin/users/{person.id}/deactivate")
+    assert response.status_code == 400 and "form expired" in response.get_data(as_text=True)
+    assert person.active
