@@ -89,7 +89,7 @@ def invite():
 def user(user_id: int):
     """View and edit one user's profile, role and reporting line."""
     subject = db.get_or_404(User, user_id)
-    form = EditUserForm(obj=None if request.method == "POST" else _form_data(subject))
+    form = EditUserForm(obj=None if request.method == "POST" else _FormData(subject))
     _fill_choices(form)
     if form.validate_on_submit():
         try:
@@ -109,6 +109,8 @@ def user(user_id: int):
 
 
 class _FormData:
+    """A user's fields in the shapes the edit form's selects expect."""
+
     def __init__(self, user: User):
         self.name = user.name
         self.role = user.role.value
@@ -118,10 +120,6 @@ class _FormData:
         self.role_family = user.role_family.value if user.role_family else ""
         self.manager_id = str(user.manager_id or "")
         self.start_date = user.start_date
-
-
-def _form_data(user: User) -> _FormData:
-    return _FormData(user)
 
 
 @bp.route("/users/<int:user_id>/deactivate", methods=["GET", "POST"])

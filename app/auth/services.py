@@ -13,6 +13,7 @@ from app import mail
 from app.audit import record
 from app.extensions import db
 from app.models import Role, RoleFamily, Site, User, utcnow
+from app.models.people import new_token
 
 log = logging.getLogger(__name__)
 
@@ -157,6 +158,4 @@ def invite_user(
 
 def sign_out_everywhere(user: User) -> None:
     """Rotate the session token so every session and remember-me cookie stops working."""
-    from app.models.people import new_token
-
     user.session_token = new_token()

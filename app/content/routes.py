@@ -12,6 +12,7 @@ from sqlalchemy.orm import selectinload
 from app.access import role_required
 from app.content import bp
 from app.content.forms import ValueForm
+from app.content.services import update_value
 from app.extensions import db
 from app.models import Criterion, Module, Question, Reference, Role, Rubric, Track, Value, module_value
 
@@ -86,10 +87,8 @@ def edit_value(key: str):
     if not form.is_submitted():
         form.behaviors.data = "\n".join(subject.behaviors)
     if form.validate_on_submit():
-        subject.name = form.name.data.strip()
-        subject.summary = form.summary.data.strip()
-        subject.description = form.description.data.strip()
-        subject.behaviors = form.behaviors.data.split("\n")
+        update_value(subject, name=form.name.data, summary=form.summary.data,
+                     description=form.description.data, behaviors=form.behaviors.data.split("\n"))
         db.session.commit()
         flash(f"{subject.name} saved. Note: running flask seed again restores the shipped wording.", "success")
         return redirect(url_for(".value", key=subject.key))

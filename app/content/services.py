@@ -223,6 +223,15 @@ def _apply_quiz(module: Module, quiz: list[dict[str, Any]], up: _Upserter) -> No
     db.session.expire(module, ["quiz_items"])
 
 
+def update_value(value: Value, *, name: str, summary: str, description: str, behaviors: list[str]) -> None:
+    """Change a value's wording in the catalog (the audit listener records before and after)."""
+    value.name = name.strip()
+    value.summary = summary.strip()
+    value.description = description.strip()
+    value.behaviors = [behavior.strip() for behavior in behaviors if behavior.strip()]
+    db.session.flush()
+
+
 # The content check --------------------------------------------------------------------------
 MIN_QUESTIONS_PER_VALUE = 5
 WORDS = re.compile(r"[A-Za-z0-9'’-]+")
