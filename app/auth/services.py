@@ -122,7 +122,7 @@ def send_invitation(user: User, *, actor: User | None) -> str:
             f"Set your password here (the link works once and expires in 7 days):\n\n{link}\n"
         ),
     )
-    if current_app.debug:
+    if current_app.config.get("ENV_NAME") == "development":
         log.info("invitation link for user %s: %s", user.id, link)
     record(db.session, "user.invited", user, email=user.email)
     return link
