@@ -65,17 +65,21 @@ def _validate(model: type[BaseModel], data: Any, where: str, problems: list[str]
         return model.model_validate(data)
     except ValidationError as error:
         for detail in error.errors():
-            path = _item_label(data, tuple(detail["loc"]))
-            problems.append(f"{where}: {path}: {detail['msg']}")
+            path = _item_label(data, tuple(detail["loc"])) or "whole item"
+            message = detail["msg"].removeprefix("Value error, ")
+            problems.append(f"{where}: {path}: {message}")
         return None
 
 
 def _read_yaml(path: Path, root: Path, problems: list[str]) -> Any:
     try:
-        return yaml.safe_load(path.read_text(encoding="utf-8"))
+        data = yaml.safe_load(path.read_text(encoding="utf-8"))
     except (OSError, UnicodeDecodeError, yaml.YAMLError) as error:
         problems.append(f"{path.relative_to(root)}: cannot be read as YAML: {error}")
         return None
+    if data is None:
+        problems.append(f"{path.relative_to(root)}: the file is empty; delete it or give it content")
+    return data
 
 
 def _read_module(path: Path, root: Path, problems: list[str]) -> dict | None:
@@ -142,6 +146,8 @@ def read_library(root: str | Path) -> Library:
         if parsed:
             library.rubrics.append(parsed)
             library.origins[("rubrics", parsed.key)] = str(path.relative_to(root))
+            for criterion in parsed.criteria:
+                library.origins.setdefault(("criteria", criterion.key), str(path.relative_to(root)))
 
     for track_file in sorted((root / "tracks").glob("*/track.yaml")):
         track = load(track_file, TrackSpec)

@@ -82,7 +82,7 @@ def value(key: str):
 @role_required(Role.HR, Role.ADMIN)
 def edit_value(key: str):
     """Edit a value's wording (HR and admins)."""
-    subject = db.first_or_404(select(Value).where(Value.key == key))
+    subject = db.first_or_404(select(Value).where(Value.key == key, Value.archived_at.is_(None)))
     form = ValueForm(obj=subject)
     if not form.is_submitted():
         form.behaviors.data = "\n".join(subject.behaviors)
