@@ -70,11 +70,13 @@ def register_blueprints(app: Flask) -> None:
     from app.auth import bp as auth_bp
     from app.content import bp as content_bp
     from app.main import bp as main_bp
+    from app.onboarding import bp as onboarding_bp
 
     app.register_blueprint(main_bp)
     app.register_blueprint(auth_bp)
     app.register_blueprint(admin_bp, url_prefix="/admin")
     app.register_blueprint(content_bp, url_prefix="/content")
+    app.register_blueprint(onboarding_bp, url_prefix="/onboarding")
 
 
 def register_error_handlers(app: Flask) -> None:

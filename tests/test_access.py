@@ -12,9 +12,12 @@ from app.models import Role
 ANON, STAFF, MANAGER, HR, ADMIN = "anonymous", "staff", "manager", "hr", "admin"
 EVERYONE_SIGNED_IN = {STAFF, MANAGER, HR, ADMIN}
 
-# endpoint -> (method, url template, who may use it). Anonymous users who may not are sent to sign in;
-# signed-in users who may not get 403.
-RULES: dict[str, tuple[str, str, set[str]]] = {
+# endpoint -> (method, url template, who may use it[, the answers that count as reaching it]).
+# Anonymous users who may not are sent to sign in; signed-in users who may not get 403. Pages about
+# one person's own records answer 404 to someone whose record it is not: their object-level rules
+# are tested beside the feature (tests/onboarding/test_routes.py).
+NOT_YOURS = (404,)
+RULES: dict[str, tuple] = {
     "static": ("GET", "/static/app.css", {ANON} | EVERYONE_SIGNED_IN),
     "bootstrap.static": ("GET", "/bootstrap/static/css/bootstrap.min.css", {ANON} | EVERYONE_SIGNED_IN),
     "healthz": ("GET", "/healthz", {ANON} | EVERYONE_SIGNED_IN),
@@ -36,6 +39,30 @@ RULES: dict[str, tuple[str, str, set[str]]] = {
     "admin.site": ("GET", "/admin/sites/{site_id}", {ADMIN}),
     "admin.archive_site": ("GET", "/admin/sites/{site_id}/archive", {ADMIN}),
     "admin.audit": ("GET", "/admin/audit", {ADMIN}),
+    "onboarding.my_onboarding": ("GET", "/onboarding", EVERYONE_SIGNED_IN),
+    "onboarding.module": ("GET", "/onboarding/modules/{module_id}", EVERYONE_SIGNED_IN, NOT_YOURS),
+    "onboarding.attest": ("POST", "/onboarding/modules/{module_id}/attest", EVERYONE_SIGNED_IN, NOT_YOURS),
+    "onboarding.quiz": ("POST", "/onboarding/modules/{module_id}/quiz", EVERYONE_SIGNED_IN, NOT_YOURS),
+    "onboarding.request_sign_off": ("POST", "/onboarding/modules/{module_id}/sign-off", EVERYONE_SIGNED_IN, NOT_YOURS),
+    "onboarding.complete_task": ("POST", "/onboarding/progress/{progress_id}/task", {HR, ADMIN}),
+    "onboarding.tasks": ("GET", "/onboarding/tasks", EVERYONE_SIGNED_IN),
+    "onboarding.transcript": ("GET", "/onboarding/transcript", EVERYONE_SIGNED_IN),
+    "onboarding.calendar_feed": ("GET", "/onboarding/calendar/{calendar_token}.ics", {ANON} | EVERYONE_SIGNED_IN),
+    "onboarding.reset_calendar": ("POST", "/onboarding/calendar/reset", EVERYONE_SIGNED_IN),
+    "onboarding.sign_offs": ("GET", "/onboarding/sign-offs", {MANAGER, HR, ADMIN}),
+    "onboarding.approve_sign_off": ("POST", "/onboarding/sign-offs/{progress_id}/approve", {HR, ADMIN}),
+    "onboarding.send_back": ("POST", "/onboarding/sign-offs/{progress_id}/send-back", {HR, ADMIN}),
+    "onboarding.tracks": ("GET", "/onboarding/tracks", {HR, ADMIN}),
+    "onboarding.new_track": ("GET", "/onboarding/tracks/new", {HR, ADMIN}),
+    "onboarding.track": ("GET", "/onboarding/tracks/{track_id}", {HR, ADMIN}),
+    "onboarding.archive_track": ("GET", "/onboarding/tracks/{track_id}/archive", {HR, ADMIN}),
+    "onboarding.assign_track": ("POST", "/onboarding/tracks/{track_id}/assign", {HR, ADMIN}),
+    "onboarding.track_people": ("GET", "/onboarding/tracks/{track_id}/people", {HR, ADMIN}),
+    "onboarding.new_module": ("GET", "/onboarding/tracks/{track_id}/modules/new", {HR, ADMIN}),
+    "onboarding.edit_module": ("GET", "/onboarding/modules/{module_id}/edit", {HR, ADMIN}),
+    "onboarding.move_module": ("POST", "/onboarding/modules/{module_id}/move", {HR, ADMIN}),
+    "onboarding.archive_module": ("GET", "/onboarding/modules/{module_id}/archive", {HR, ADMIN}),
+    "onboarding.unassign": ("GET", "/onboarding/assignments/{assignment_id}/unassign", {HR, ADMIN}),
 }
 
 
@@ -50,31 +77,43 @@ def test_every_endpoint_has_an_access_rule(app):
 @pytest.fixture
 def objects(db, make_user):
     from app.auth.services import invite_token
-    from app.models import Value
+    from app.models import Assignment, Method, Module, Progress, Responsible, Track, Value
     from tests.factories import SiteFactory
 
     other = make_user(Role.STAFF, name="Other Person")
     db.session.add(Value(key="care-coordination", name="Care Coordination"))
     site = SiteFactory()
+    track = Track(name="Track")
+    db.session.add(track)
+    db.session.flush()
+    module = Module(track_id=track.id, title="Badge issued", method=Method.TASK, responsible=Responsible.HR)
+    db.session.add(module)
+    db.session.flush()
+    assignment = Assignment(employee_id=other.id, track_id=track.id)
+    db.session.add(assignment)
+    db.session.flush()
+    progress = Progress(employee_id=other.id, module_id=module.id, assignment_id=assignment.id)
+    db.session.add(progress)
     db.session.flush()
     return {"other_id": other.id, "site_id": site.id, "value_key": "care-coordination",
-            "invite_token": invite_token(other)}
+            "invite_token": invite_token(other), "module_id": module.id, "progress_id": progress.id,
+            "calendar_token": other.calendar_token, "track_id": track.id, "assignment_id": assignment.id}
 
 
 @pytest.mark.parametrize("who", [ANON, STAFF, MANAGER, HR, ADMIN])
 @pytest.mark.parametrize("endpoint", sorted(RULES))
 def test_access_rule_holds(client, login_as, objects, endpoint, who):
-    method, template, allowed = RULES[endpoint]
+    method, template, allowed, *reached = RULES[endpoint]
     if who != ANON:
         login_as(Role(who))
     url = template.format(**objects)
     with client.open(url, method=method) as response:
-        check(response, endpoint, url, who, allowed)
+        check(response, endpoint, url, who, allowed, reached[0] if reached else (200, 302))
 
 
-def check(response, endpoint, url, who, allowed):
+def check(response, endpoint, url, who, allowed, reached):
     if who in allowed:
-        assert response.status_code in (200, 302), f"{who} should reach {url}, got {response.status_code}"
+        assert response.status_code in reached, f"{who} should reach {url}, got {response.status_code}"
         if response.status_code == 302:
             assert "/login" not in response.headers["Location"] or endpoint in {"main.index", "auth.logout"}
     elif who == ANON:

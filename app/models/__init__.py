@@ -27,6 +27,7 @@ from app.models.onboarding import (
     Module,
     Progress,
     ProgressStatus,
+    QuizAttempt,
     QuizItem,
     Responsible,
     Track,
@@ -40,7 +41,7 @@ __all__ = [
     "Application", "Assignment", "AuditEvent", "Base", "Completion", "Criterion",
     "EmploymentType", "InterviewAssignment", "KitItem", "Method", "Module", "OutboxMessage",
     "OutboxStatus", "Posting", "PostingStatus", "Progress", "ProgressStatus", "Question",
-    "QuestionKind", "QuizItem", "Rating", "Recommendation", "Reference", "Responsible", "Role",
+    "QuestionKind", "QuizAttempt", "QuizItem", "Rating", "Recommendation", "Reference", "Responsible", "Role",
     "RoleFamily", "Rubric", "Scorecard", "ScorecardStatus", "Site", "Stage", "StageChange",
     "Track", "TrackKind", "User", "Value", "module_value", "utcnow",
 ]

@@ -174,7 +174,8 @@ class Progress(TimestampMixin, Base):
     sign_off_requested_at: Mapped[datetime | None]
     signed_off_by_id: Mapped[int | None] = mapped_column(ForeignKey("user.id"), index=True)
     signed_off_at: Mapped[datetime | None]
-    renew_by: Mapped[date | None]
+    sign_off_comment: Mapped[str] = mapped_column(Text, default="", server_default="")
+    renew_by: Mapped[date | None] = mapped_column(index=True)
 
     employee: Mapped[User] = relationship(foreign_keys=[employee_id])
     module: Mapped[Module] = relationship()
@@ -201,3 +202,20 @@ class Completion(Base):
 
     def __repr__(self) -> str:
         return f"<Completion user={self.employee_id} module={self.module_id} v{self.module_version}>"
+
+
+class QuizAttempt(Base):
+    """One submitted quiz: the answers as given and the score; the best score is kept on Progress."""
+
+    __tablename__ = "quiz_attempt"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    progress_id: Mapped[int] = mapped_column(ForeignKey("progress.id"), index=True)
+    module_version: Mapped[int]
+    answers: Mapped[dict] = mapped_column(default=dict)  # quiz item id -> chosen indices
+    score: Mapped[int]
+    passed: Mapped[bool]
+    submitted_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+    def __repr__(self) -> str:
+        return f"<QuizAttempt progress={self.progress_id} {self.score}%>"
