@@ -18,6 +18,7 @@ def init_cli(app: Flask) -> None:
     app.cli.add_command(seed)
     app.cli.add_command(demo)
     app.cli.add_command(create_admin)
+    app.cli.add_command(renewals)
 
 
 def _print_table(header: list[str], rows: list[list[str]]) -> None:
@@ -120,3 +121,16 @@ def create_admin(email: str, name: str) -> None:
     mail.deliver_due()
     link = mail.external_url("auth.accept_invite", token=invite_token(user))
     click.echo(f"Administrator {user.email} invited. Set-password link (single use, 7 days):\n{link}")
+
+
+@click.command()
+def renewals() -> None:
+    """Reopen completed modules whose yearly (or other) renewal falls within 30 days; cron can run it daily."""
+    from datetime import date
+
+    from app.onboarding.services import reopen_renewals
+
+    with acting_as(db.session, None):
+        count = reopen_renewals(date.today())
+    db.session.commit()
+    click.echo(f"{count} module{'s' if count != 1 else ''} reopened for renewal.")

@@ -13,56 +13,14 @@ from sqlalchemy.orm import selectinload
 from app.access import role_required
 from app.auth.forms import EmptyForm
 from app.extensions import db
-from app.models import Assignment, Module, Progress, QuizItem, Role, Track, TrackKind, User, Value
-from app.onboarding import bp, services
+from app.models import Assignment, Module, Progress, Role, Track, User
+from app.onboarding import bp, catalog, services
 from app.onboarding.authoring_forms import KIND_LABELS, METHOD_LABELS, AssignForm, ModuleForm, MoveForm, TrackForm
 from app.onboarding.services import DONE, OnboardingError
 
 log = logging.getLogger(__name__)
 AUTHORS = (Role.HR, Role.ADMIN)
 LABELS = {"kinds": KIND_LABELS, "methods": METHOD_LABELS}
-
-
-# Changes (service-shaped: they flush, the view commits; candidates for services.py) ------------
-def _save_track(track: Track | None, form: TrackForm) -> Track:
-    name = form.name.data.strip()
-    clash = db.session.scalar(select(Track.id).where(func.lower(Track.name) == name.lower(), Track.archived_at.is_(None)))
-    if clash and (track is None or clash != track.id):
-        raise OnboardingError(f"A track named {name} already exists.")
-    if track is None:
-        track = Track()
-        db.session.add(track)
-    track.name, track.kind = name, TrackKind(form.kind.data)
-    track.role_families = list(form.role_families.data)
-    track.description = (form.description.data or "").strip()
-    db.session.flush()
-    return track
-
-
-def _save_module(module: Module, form: ModuleForm) -> None:
-    for name, value in form.module_fields().items():
-        setattr(module, name, value)
-    module.values = list(db.session.scalars(select(Value).where(Value.id.in_(form.values.data))))
-
-
-def _replace_quiz(module: Module, items: list[dict]) -> bool:
-    """Archive the active quiz items and add the new ones; an unchanged quiz keeps its rows."""
-    current = [{"prompt": q.prompt, "choices": q.choices, "answers": q.answers, "explanation": q.explanation}
-               for q in module.quiz_items]
-    if current == items:
-        return False
-    for item in module.quiz_items:
-        item.archive()
-    for position, fields in enumerate(items):
-        db.session.add(QuizItem(module_id=module.id, position=position, **fields))
-    db.session.flush()
-    db.session.expire(module, ["quiz_items"])
-    return True
-
-
-def _archive(row: Track | Module) -> None:
-    row.archive()
-    db.session.flush()
 
 
 # Reading --------------------------------------------------------------------------------------
@@ -112,7 +70,7 @@ def new_track():
     form = TrackForm()
     if form.validate_on_submit():
         try:
-            track = _save_track(None, form)
+            track = catalog.save_track(None, actor=current_user, **form.track_fields())
         except OnboardingError as problem:
             form.name.errors.append(str(problem))
         else:
@@ -133,7 +91,7 @@ def track(track_id: int):
             flash(f"{subject.name} is archived and cannot be changed.", "warning")
             return redirect(url_for(".track", track_id=subject.id))
         try:
-            _save_track(subject, form)
+            catalog.save_track(subject, actor=current_user, **form.track_fields())
         except OnboardingError as problem:
             form.name.errors.append(str(problem))
         else:
@@ -153,7 +111,7 @@ def archive_track(track_id: int):
         return redirect(url_for(".track", track_id=subject.id))
     form = EmptyForm()
     if form.validate_on_submit():
-        _archive(subject)
+        catalog.archive(subject, actor=current_user)
         db.session.commit()
         flash(f"{subject.name} is archived.", "success")
         return redirect(url_for(".tracks"))
@@ -250,9 +208,9 @@ def new_module(track_id: int):
         form.validate()  # show problems alongside the preview, save nothing
     elif form.validate_on_submit():
         module = Module()
-        _save_module(module, form)
+        catalog.save_module(module, actor=current_user, fields=form.module_fields(), value_ids=form.values.data)
         services.add_module(subject, module, actor=current_user, today=date.today())
-        _replace_quiz(module, form.quiz_items)
+        catalog.replace_quiz_items(module, form.quiz_items, actor=current_user)
         reached = db.session.scalar(select(func.count()).where(Progress.module_id == module.id))
         db.session.commit()
         flash(f"{module.title} added to {subject.name}"
@@ -270,8 +228,8 @@ def edit_module(module_id: int):
     if form.is_submitted() and form.preview.data:
         form.validate()
     elif form.validate_on_submit():
-        _save_module(module, form)
-        _replace_quiz(module, form.quiz_items)
+        catalog.save_module(module, actor=current_user, fields=form.module_fields(), value_ids=form.values.data)
+        catalog.replace_quiz_items(module, form.quiz_items, actor=current_user)
         message = f"{module.title} saved."
         if form.material.data:
             reopened = services.publish_new_version(module, actor=current_user, today=date.today(),
@@ -312,7 +270,7 @@ def archive_module(module_id: int):
     back = url_for(".track", track_id=module.track_id)
     form = EmptyForm()
     if form.validate_on_submit():
-        _archive(module)
+        catalog.archive(module, actor=current_user)
         db.session.commit()
         flash(f"{module.title} is archived.", "success")
         return redirect(back)

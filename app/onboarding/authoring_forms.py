@@ -139,6 +139,11 @@ class TrackForm(FlaskForm):
         return {"name": track.name, "kind": track.kind.value, "role_families": list(track.role_families),
                 "description": track.description}
 
+    def track_fields(self) -> dict:
+        """The arguments catalog.save_track takes."""
+        return {"name": self.name.data, "kind": TrackKind(self.kind.data),
+                "role_families": list(self.role_families.data), "description": self.description.data or ""}
+
     def validate(self, extra_validators=None) -> bool:
         ok = super().validate(extra_validators)
         if self.kind.data == TrackKind.ROLE.value and not self.role_families.data:

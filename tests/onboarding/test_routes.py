@@ -180,3 +180,16 @@ def test_calendar_feed_holds_due_dates_and_reset_kills_the_old_link(client, auth
     assert hire.calendar_token != old_token
     assert client.get(f"/onboarding/calendar/{old_token}.ics").status_code == 404
     assert client.get(f"/onboarding/calendar/{hire.calendar_token}.ics").status_code == 200
+
+
+def test_renewals_command_reopens_modules_due_for_renewal(runner, plan, db):
+    module = plan["modules"]["attest"]
+    module.renew_months = 12
+    item = progress_of(db, plan, "attest")
+    services.complete(item, actor=plan["hire"])
+    item.renew_by = date.today() + timedelta(days=10)
+    db.session.flush()
+    result = runner.invoke(args=["renewals"])
+    assert result.exit_code == 0 and "1 module reopened for renewal." in result.output
+    assert item.status is ProgressStatus.NOT_STARTED and item.due_date == date.today() + timedelta(days=10)
+    assert db.session.scalar(select(func.count(Completion.id))) == 1
