@@ -59,6 +59,9 @@ class Config:
     SEEDS_DIR = str(BASE_DIR / "seeds")
     ITEMS_PER_PAGE = 25
     BASE_URL = "http://127.0.0.1:5000"
+    RESUME_DIR = str(INSTANCE_DIR / "resumes")  # outside the web root; served only to HR
+    RESUME_MAX_BYTES = 5 * 1024 * 1024
+    MAX_CONTENT_LENGTH = 6 * 1024 * 1024  # the largest request: a 5 MB résumé plus the form
 
     def __init__(self) -> None:
         """Read the environment when the app is made, not when this module is imported."""
@@ -75,6 +78,7 @@ class Config:
         self.MAIL_DEFAULT_SENDER = env.get("MAIL_DEFAULT_SENDER", self.MAIL_DEFAULT_SENDER)
         self.ORGANIZATION_NAME = env.get("ORGANIZATION_NAME", self.ORGANIZATION_NAME)
         self.BASE_URL = env.get("BASE_URL", self.BASE_URL)
+        self.RESUME_DIR = env.get("RESUME_DIR", self.RESUME_DIR)
 
 
 def _development_secret_key() -> str:

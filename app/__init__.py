@@ -68,7 +68,9 @@ def register_extensions(app: Flask) -> None:
 def register_blueprints(app: Flask) -> None:
     from app.admin import bp as admin_bp
     from app.auth import bp as auth_bp
+    from app.careers import bp as careers_bp
     from app.content import bp as content_bp
+    from app.hiring import bp as hiring_bp
     from app.main import bp as main_bp
     from app.onboarding import bp as onboarding_bp
 
@@ -77,6 +79,8 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(admin_bp, url_prefix="/admin")
     app.register_blueprint(content_bp, url_prefix="/content")
     app.register_blueprint(onboarding_bp, url_prefix="/onboarding")
+    app.register_blueprint(hiring_bp, url_prefix="/hiring")
+    app.register_blueprint(careers_bp, url_prefix="/careers")
 
 
 def register_error_handlers(app: Flask) -> None:

@@ -262,6 +262,7 @@ class Scorecard(ArchivableMixin, TimestampMixin, Base):
     recommendation: Mapped[Recommendation | None]
     submitted_at: Mapped[datetime | None]
     superseded_at: Mapped[datetime | None]
+    amendment_reason: Mapped[str] = mapped_column(Text, default="", server_default="")
 
     ratings: Mapped[list[Rating]] = relationship(
         back_populates="scorecard", cascade="all, delete-orphan"

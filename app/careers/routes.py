@@ -1,0 +1,3 @@
+"""Careers routes (being written)."""
+
+from app.careers import bp  # noqa: F401

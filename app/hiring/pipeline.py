@@ -1,0 +1,3 @@
+"""Hiring routes (being written)."""
+
+from app.hiring import bp  # noqa: F401
