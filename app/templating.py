@@ -31,6 +31,13 @@ def format_datetime(value: datetime | None) -> str:
     return value.strftime("%b %-d, %Y %H:%M UTC") if value else "—"
 
 
+def format_minutes(minutes: int) -> str:
+    """'45 minutes', or hours past 90 minutes: 'about 3 hours'."""
+    if minutes <= 90:
+        return f"{minutes} minute{'s' if minutes != 1 else ''}"
+    return f"{round(minutes / 60)} hours"
+
+
 def role_family_label(value: str | RoleFamily | None) -> str:
     if value is None:
         return "—"
@@ -47,6 +54,7 @@ def init_templating(app: Flask) -> None:
     app.jinja_env.filters["date"] = format_date
     app.jinja_env.filters["datetime"] = format_datetime
     app.jinja_env.filters["role_family"] = role_family_label
+    app.jinja_env.filters["minutes"] = format_minutes
     app.jinja_env.globals.update(Role=Role, RoleFamily=RoleFamily)
 
     @app.context_processor

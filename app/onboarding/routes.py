@@ -193,7 +193,7 @@ def reset_calendar():
 def sign_offs():
     """Sign-off requests from the signed-in manager's reports."""
     return render_template("onboarding/sign_offs.html", items=services.sign_off_queue(current_user),
-                           action_form=EmptyForm(), send_back_form=SendBackForm())
+                           action_form=EmptyForm(), send_back_form=SendBackForm(), today=date.today())
 
 
 def _sign_off_item(progress_id: int) -> Progress:

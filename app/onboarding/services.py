@@ -79,7 +79,8 @@ def tracks_for(employee: User) -> list[Track]:
         select(Track).where(Track.archived_at.is_(None), Track.kind != TrackKind.DEVELOPMENT).order_by(Track.id)
     ).all()
     family = employee.role_family.value if employee.role_family else None
-    return [t for t in tracks if t.kind is TrackKind.ALL_STAFF or (family and family in t.role_families)]
+    chosen = [t for t in tracks if t.kind is TrackKind.ALL_STAFF or (family and family in t.role_families)]
+    return sorted(chosen, key=lambda t: (t.kind is not TrackKind.ALL_STAFF, t.id))
 
 
 def assign_track(
@@ -467,13 +468,18 @@ class TrackProgress:
     def total(self) -> int:
         return len(self.items)
 
+    def _mine_to_do(self) -> list[Progress]:
+        """Open modules the employee completes (tasks for HR or the manager are theirs to tick)."""
+        return [p for p in self.items if p.status not in DONE
+                and (p.module.method is not Method.TASK or p.module.responsible is Responsible.EMPLOYEE)]
+
     @property
     def minutes_left(self) -> int:
-        return sum(p.module.minutes for p in self.items if p.status not in DONE)
+        return sum(p.module.minutes for p in self._mine_to_do())
 
     @property
     def next_item(self) -> Progress | None:
-        return next((p for p in self.items if p.status not in DONE), None)
+        return next(iter(self._mine_to_do()), None)
 
 
 def my_plan(employee: User) -> list[TrackProgress]:
@@ -492,7 +498,8 @@ def my_plan(employee: User) -> list[TrackProgress]:
     by_assignment: dict[int, list[Progress]] = {}
     for item in progress:
         by_assignment.setdefault(item.assignment_id, []).append(item)
-    return [TrackProgress(a, by_assignment.get(a.id, [])) for a in assignments if by_assignment.get(a.id)]
+    assignments = sorted(assignments, key=lambda a: (a.track.kind is not TrackKind.ALL_STAFF, a.id))
+    return [TrackProgress(a, by_assignment[a.id]) for a in assignments if by_assignment.get(a.id)]
 
 
 def open_tasks_for(user: User) -> list[Progress]:

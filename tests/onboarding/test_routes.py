@@ -64,7 +64,7 @@ def test_my_onboarding_shows_tracks_progress_and_next_module(client, auth, plan)
     auth.login(plan["hire"])
     html = client.get("/onboarding").get_data(as_text=True)
     assert "Medical assistant onboarding" in html
-    assert "0% (0 of 4)" in html and "About 60 minutes left" in html
+    assert "0% (0 of 4)" in html and "About 55 minutes of your own work left" in html
     assert "Next: " in html and "Welcome to the medical home" in html
 
 
