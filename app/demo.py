@@ -43,6 +43,7 @@ from app.models import (
     utcnow,
 )
 from app.models.people import new_token
+from app.onboarding.services import add_months
 
 DEMO_ACCOUNTS = {
     "admin@demo.clinic": "Admin",
@@ -205,6 +206,9 @@ def _build_onboarding(rng, tracks, staff, assigned_by: int, today: date) -> int:
             progress = {
                 "employee_id": employee_id, "module_id": module.id, "assignment_id": assignment_id,
                 "status": ProgressStatus.NOT_STARTED, "due_date": due, "created_at": now, "updated_at": now,
+                "started_at": None, "completed_at": None, "completed_version": None, "best_score": None,
+                "signed_off_by_id": None, "signed_off_at": None, "sign_off_requested_at": None,
+                "sign_off_comment": "", "renew_by": None,
             }
             days_to_due = (due - today).days
             done = days_to_due < 0 and diligence > 0.15 or days_to_due < 14 and diligence > 0.6
@@ -215,7 +219,8 @@ def _build_onboarding(rng, tracks, staff, assigned_by: int, today: date) -> int:
                 score = rng.randint(module.pass_mark or 80, 100) if module.method is Method.QUIZ else None
                 progress.update(status=ProgressStatus.COMPLETED, started_at=finished_at, completed_at=finished_at,
                                 completed_version=module.version, best_score=score,
-                                signed_off_by_id=signer, signed_off_at=finished_at if signer else None)
+                                signed_off_by_id=signer, signed_off_at=finished_at if signer else None,
+                                renew_by=add_months(finished, module.renew_months) if module.renew_months else None)
                 completion_rows.append({
                     "employee_id": employee_id, "module_id": module.id, "module_version": module.version,
                     "completed_at": finished_at, "score": score, "signed_off_by_id": signer,
@@ -225,10 +230,11 @@ def _build_onboarding(rng, tracks, staff, assigned_by: int, today: date) -> int:
                 if module.method is Method.SIGN_OFF:
                     progress["sign_off_requested_at"] = now
             progress_rows.append(progress)
+    # Core inserts with one key set per table, so the driver sends multi-row batches.
     for chunk in range(0, len(progress_rows), 5000):
-        db.session.execute(insert(Progress), progress_rows[chunk : chunk + 5000])
+        db.session.execute(Progress.__table__.insert(), progress_rows[chunk : chunk + 5000])
     for chunk in range(0, len(completion_rows), 5000):
-        db.session.execute(insert(Completion), completion_rows[chunk : chunk + 5000])
+        db.session.execute(Completion.__table__.insert(), completion_rows[chunk : chunk + 5000])
     return len(progress_rows)
 
 
