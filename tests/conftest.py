@@ -49,6 +49,8 @@ def app(tmp_path_factory):
         flask_migrate.upgrade()
         _db.session.remove()
     yield app
+    with app.app_context():
+        _db.engine.dispose()
 
 
 @pytest.fixture
