@@ -63,6 +63,39 @@ RULES: dict[str, tuple] = {
     "onboarding.move_module": ("POST", "/onboarding/modules/{module_id}/move", {HR, ADMIN}),
     "onboarding.archive_module": ("GET", "/onboarding/modules/{module_id}/archive", {HR, ADMIN}),
     "onboarding.unassign": ("GET", "/onboarding/assignments/{assignment_id}/unassign", {HR, ADMIN}),
+    "careers.index": ("GET", "/careers", {ANON} | EVERYONE_SIGNED_IN),
+    "careers.posting": ("GET", "/careers/{posting_id}", {ANON} | EVERYONE_SIGNED_IN),
+    "careers.thanks": ("GET", "/careers/{posting_id}/thanks", {ANON} | EVERYONE_SIGNED_IN),
+    "hiring.resume": ("GET", "/hiring/applications/{application_id}/resume", {HR, ADMIN}, NOT_YOURS),
+    "hiring.questions": ("GET", "/hiring/questions", {HR, ADMIN}),
+    "hiring.new_question": ("GET", "/hiring/questions/new", {HR, ADMIN}),
+    "hiring.question": ("GET", "/hiring/questions/{question_id}", {HR, ADMIN}),
+    "hiring.archive_question": ("GET", "/hiring/questions/{question_id}/archive", {HR, ADMIN}),
+    "hiring.restore_question": ("POST", "/hiring/questions/{question_id}/restore", {HR, ADMIN}),
+    "hiring.rubrics": ("GET", "/hiring/rubrics", {HR, ADMIN}),
+    "hiring.new_rubric": ("GET", "/hiring/rubrics/new", {HR, ADMIN}),
+    "hiring.rubric": ("GET", "/hiring/rubrics/{rubric_id}", {HR, ADMIN}),
+    "hiring.postings": ("GET", "/hiring/postings", {HR, ADMIN}),
+    "hiring.new_posting": ("GET", "/hiring/postings/new", {HR, ADMIN}),
+    "hiring.posting": ("GET", "/hiring/postings/{posting_id}", {HR, ADMIN}),
+    "hiring.add_to_kit": ("POST", "/hiring/postings/{posting_id}/kit", {HR, ADMIN}),
+    "hiring.remove_from_kit": ("POST", "/hiring/kit-items/{kit_item_id}/remove", {HR, ADMIN}),
+    "hiring.move_kit_item": ("POST", "/hiring/kit-items/{kit_item_id}/move", {HR, ADMIN}),
+    "hiring.open_posting": ("POST", "/hiring/postings/{posting_id}/open", {HR, ADMIN}),
+    "hiring.close_posting": ("POST", "/hiring/postings/{posting_id}/close", {HR, ADMIN}),
+    "hiring.archive_posting": ("GET", "/hiring/postings/{posting_id}/archive", {HR, ADMIN}),
+    "hiring.pipeline": ("GET", "/hiring/postings/{posting_id}/pipeline", {HR, ADMIN}),
+    "hiring.candidate": ("GET", "/hiring/applications/{application_id}", {HR, ADMIN}),
+    "hiring.move_application": ("POST", "/hiring/applications/{application_id}/move", {HR, ADMIN}),
+    "hiring.interviews": ("GET", "/hiring/applications/{application_id}/interviews", {HR, ADMIN}),
+    # Interviewing is a permission, not a role: the signed-in roles here hold no interviewer flag,
+    # and the assigned interviewer's own access is tested in tests/hiring/test_interviews.py.
+    "hiring.my_interviews": ("GET", "/hiring/my-interviews", set()),
+    "hiring.interview": ("GET", "/hiring/interviews/{interview_id}", {HR, ADMIN}),
+    "hiring.amend": ("POST", "/hiring/interviews/{interview_id}/amend", set()),
+    "hiring.compare": ("GET", "/hiring/postings/{posting_id}/compare", {HR, ADMIN}),
+    "hiring.calibration": ("GET", "/hiring/interviewers/{interviewer_id}/calibration", {HR}),
+    "hiring.hire": ("GET", "/hiring/applications/{application_id}/hire", {HR, ADMIN}),
 }
 
 
@@ -95,7 +128,44 @@ def objects(db, make_user):
     progress = Progress(employee_id=other.id, module_id=module.id, assignment_id=assignment.id)
     db.session.add(progress)
     db.session.flush()
-    return {"other_id": other.id, "site_id": site.id, "value_key": "care-coordination",
+    from datetime import date as _date
+
+    from app.models import (
+        Application,
+        Criterion,
+        InterviewAssignment,
+        KitItem,
+        Posting,
+        PostingStatus,
+        Question,
+        QuestionKind,
+        RoleFamily,
+        Rubric,
+        utcnow,
+    )
+
+    value = db.session.scalar(db.select(Value).where(Value.key == "care-coordination"))
+    rubric = Rubric(name="Medical assistant", role_family=RoleFamily.MEDICAL_ASSISTANT)
+    db.session.add(rubric)
+    db.session.flush()
+    criterion = Criterion(rubric_id=rubric.id, value_id=value.id, position=0, title="Closes loops", weight=100,
+                          anchor_1="Never", anchor_3="Sometimes", anchor_5="Always")
+    question = Question(value_id=value.id, kind=QuestionKind.BEHAVIORAL, text="Tell me about a hand-off.")
+    posting = Posting(title="Medical assistant", site_id=site.id, role_family=RoleFamily.MEDICAL_ASSISTANT,
+                      rubric_id=rubric.id, status=PostingStatus.OPEN, opened_at=utcnow(), closing_date=_date(2099, 1, 1))
+    db.session.add_all([criterion, question, posting])
+    db.session.flush()
+    kit_item = KitItem(posting_id=posting.id, question_id=question.id, position=0)
+    application = Application(posting_id=posting.id, name="Rosa Diaz", email="rosa@example.org")
+    interviewer = make_user(Role.STAFF, name="Ivy Interviewer", is_interviewer=True)
+    db.session.add_all([kit_item, application])
+    db.session.flush()
+    interview = InterviewAssignment(application_id=application.id, interviewer_id=interviewer.id)
+    db.session.add(interview)
+    db.session.flush()
+    return {"interview_id": interview.id, "interviewer_id": interviewer.id,"posting_id": posting.id, "kit_item_id": kit_item.id, "application_id": application.id,
+            "question_id": question.id, "rubric_id": rubric.id, "criterion_id": criterion.id,
+            "other_id": other.id, "site_id": site.id, "value_key": "care-coordination",
             "invite_token": invite_token(other), "module_id": module.id, "progress_id": progress.id,
             "calendar_token": other.calendar_token, "track_id": track.id, "assignment_id": assignment.id}
 

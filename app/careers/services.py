@@ -1,0 +1,266 @@
+"""Careers: which postings are public, the JobPosting JSON-LD, résumé checks and applications."""
+
+from __future__ import annotations
+
+import json
+import logging
+import os
+import secrets
+from datetime import date
+from itertools import groupby
+from pathlib import Path
+from typing import Any
+
+from flask import current_app
+from markupsafe import Markup
+from sqlalchemy import func, or_, select
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import joinedload
+from werkzeug.datastructures import FileStorage
+
+from app.audit import record
+from app.extensions import db
+from app.models import (
+    Application,
+    Criterion,
+    EmploymentType,
+    Posting,
+    PostingStatus,
+    Site,
+    Stage,
+    StageChange,
+    Value,
+)
+from app.templating import render_markdown
+
+log = logging.getLogger(__name__)
+
+PDF_MAGIC = b"%PDF-"
+EMPLOYMENT_LABELS = {
+    EmploymentType.FULL_TIME: "Full time",
+    EmploymentType.PART_TIME: "Part time",
+    EmploymentType.PER_DIEM: "Per diem",
+    EmploymentType.TEMPORARY: "Temporary",
+    EmploymentType.CONTRACTOR: "Contractor",
+}
+
+
+class ApplicationError(Exception):
+    """A problem with an application that the applicant can fix, in words they can act on."""
+
+
+class ResumeRejected(ApplicationError):
+    """The uploaded résumé is not a PDF or is too large."""
+
+
+# Which postings are public -------------------------------------------------------------------
+
+
+def _is_public(today: date):
+    """The SQL condition for a posting anyone may see and apply to."""
+    return (
+        (Posting.status == PostingStatus.OPEN)
+        & Posting.archived_at.is_(None)
+        & Site.archived_at.is_(None)
+        & or_(Posting.closing_date.is_(None), Posting.closing_date >= today)
+    )
+
+
+def open_postings_by_site(today: date | None = None) -> list[tuple[Site, list[Posting]]]:
+    """Open postings grouped by site (sites and titles alphabetical), in one query."""
+    today = today or date.today()
+    postings = db.session.scalars(
+        select(Posting)
+        .join(Posting.site)
+        .options(joinedload(Posting.site))
+        .where(_is_public(today))
+        .order_by(Site.name, Site.id, Posting.title, Posting.id)
+    ).all()
+    return [(site, list(group)) for site, group in groupby(postings, key=lambda posting: posting.site)]
+
+
+def open_posting(posting_id: int, today: date | None = None) -> Posting | None:
+    """The posting when it is open to applicants, else None."""
+    today = today or date.today()
+    return db.session.scalar(
+        select(Posting)
+        .join(Posting.site)
+        .options(joinedload(Posting.site))
+        .where(Posting.id == posting_id, _is_public(today))
+    )
+
+
+def is_open(posting: Posting, today: date | None = None) -> bool:
+    today = today or date.today()
+    return (
+        posting.status is PostingStatus.OPEN
+        and posting.archived_at is None
+        and posting.site.archived_at is None
+        and (posting.closing_date is None or posting.closing_date >= today)
+    )
+
+
+def posting_values(posting: Posting) -> list[Value]:
+    """The values the posting's rubric assesses, in rubric order, each once."""
+    rows = db.session.execute(
+        select(Value, Criterion.position)
+        .join(Criterion, Criterion.value_id == Value.id)
+        .where(Criterion.rubric_id == posting.rubric_id, Criterion.archived_at.is_(None), Value.archived_at.is_(None))
+        .order_by(Criterion.position, Criterion.id)
+    ).all()
+    seen: dict[int, Value] = {}
+    for value, _position in rows:
+        seen.setdefault(value.id, value)
+    return list(seen.values())
+
+
+# schema.org JobPosting -----------------------------------------------------------------------
+
+
+def job_posting_data(posting: Posting, *, organization: str) -> dict[str, Any]:
+    """The posting as a schema.org JobPosting (https://schema.org/JobPosting)."""
+    site = posting.site
+    posted = posting.opened_at or posting.created_at
+    address: dict[str, Any] = {"@type": "PostalAddress"}
+    for key, field in (
+        ("streetAddress", site.street),
+        ("addressLocality", site.city),
+        ("addressRegion", site.region),
+        ("postalCode", site.postal_code),
+    ):
+        if field:
+            address[key] = field
+    address["addressCountry"] = "US"
+    data: dict[str, Any] = {
+        "@context": "https://schema.org",
+        "@type": "JobPosting",
+        "title": posting.title,
+        "description": str(render_markdown(posting.description)),
+        "datePosted": posted.date().isoformat(),
+        "employmentType": posting.employment_type.value,
+        "hiringOrganization": {"@type": "Organization", "name": organization},
+        "jobLocation": {"@type": "Place", "address": address},
+    }
+    if posting.closing_date:
+        data["validThrough"] = posting.closing_date.isoformat()
+    return data
+
+
+def script_json(data: Any) -> Markup:
+    """JSON safe inside a <script> element: "<", ">" and "&" are escaped, so "</script>" cannot end it."""
+    text = json.dumps(data, ensure_ascii=False)
+    text = text.replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026")
+    text = text.replace("\u2028", "\\u2028").replace("\u2029", "\\u2029")
+    return Markup(text)  # noqa: S704 (escaped above; no "<" remains)
+
+
+# Résumés -------------------------------------------------------------------------------------
+
+
+def size_label(limit: int) -> str:
+    return f"{limit / (1024 * 1024):g} MB"
+
+
+def check_resume(file_storage: FileStorage) -> bytes:
+    """The uploaded résumé's bytes when it is a PDF within the size limit; ResumeRejected otherwise."""
+    limit = current_app.config["RESUME_MAX_BYTES"]
+    filename = (file_storage.filename or "").strip()
+    if not filename.lower().endswith(".pdf"):
+        raise ResumeRejected("Your résumé must be a PDF file (its name ends in .pdf).")
+    data = file_storage.stream.read(limit + 1)
+    if len(data) > limit:
+        raise ResumeRejected(
+            f"Your résumé is larger than {size_label(limit)}. Save a smaller PDF (for example without "
+            "photos) and try again."
+        )
+    if not data:
+        raise ResumeRejected("The résumé file is empty. Choose the PDF again.")
+    if not data.startswith(PDF_MAGIC):
+        raise ResumeRejected(
+            "That file is not a PDF, even though its name ends in .pdf. Save or export your résumé "
+            "as a PDF and try again."
+        )
+    return data
+
+
+def resume_dir() -> Path:
+    return Path(current_app.config["RESUME_DIR"])
+
+
+def store_resume(data: bytes) -> str:
+    """Write a checked résumé under RESUME_DIR with a random name; return the stored name."""
+    directory = resume_dir()
+    directory.mkdir(parents=True, exist_ok=True, mode=0o700)
+    while True:
+        name = f"{secrets.token_hex(16)}.pdf"
+        try:
+            fd = os.open(directory / name, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        except FileExistsError:  # pragma: no cover (128 random bits)
+            continue
+        with os.fdopen(fd, "wb") as handle:
+            handle.write(data)
+        return name
+
+
+# Applications --------------------------------------------------------------------------------
+
+
+def normalize_email(email: str) -> str:
+    return email.strip().lower()
+
+
+def _existing(posting: Posting, email: str) -> Application | None:
+    return db.session.scalar(
+        select(Application).where(Application.posting_id == posting.id, func.lower(Application.email) == email)
+    )
+
+
+def _merge(application: Application, *, name: str, phone: str, why: str, resume_name: str | None) -> None:
+    application.name = name
+    application.phone = phone
+    application.why_medical_home = why
+    if resume_name:
+        application.resume_path = resume_name  # the old file stays on disk
+    record(db.session, "application.merged", application, resume_replaced=bool(resume_name))
+    db.session.flush()
+
+
+def submit_application(
+    posting: Posting, *, name: str, email: str, phone: str, why: str, resume: bytes | None
+) -> tuple[Application, bool]:
+    """Add an application at Stage.APPLIED, or update the one this e-mail already sent; (application, merged)."""
+    if not is_open(posting):
+        raise ApplicationError("This posting is no longer taking applications.")
+    email = normalize_email(email)
+    name, phone, why = name.strip(), (phone or "").strip(), why.strip()
+    resume_name = store_resume(resume) if resume is not None else None
+
+    existing = _existing(posting, email)
+    if existing is None:
+        application = Application(
+            posting_id=posting.id,
+            name=name,
+            email=email,
+            phone=phone,
+            why_medical_home=why,
+            resume_path=resume_name,
+            stage=Stage.APPLIED,
+        )
+        try:
+            with db.session.begin_nested():
+                db.session.add(application)
+                db.session.flush()
+        except IntegrityError:
+            # The same e-mail arrived in a concurrent request: merge into the row it made.
+            existing = _existing(posting, email)
+            if existing is None:
+                raise
+        else:
+            db.session.add(StageChange(application_id=application.id, from_stage=None, to_stage=Stage.APPLIED))
+            db.session.flush()
+            log.info("application %s received for posting %s", application.id, posting.id)
+            return application, False
+
+    _merge(existing, name=name, phone=phone, why=why, resume_name=resume_name)
+    log.info("application %s updated by a repeat submission for posting %s", existing.id, posting.id)
+    return existing, True

@@ -1,0 +1,131 @@
+"""Hire: the candidate becomes an employee with an invitation, and onboarding shaped by their interviews."""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+from datetime import date
+
+from flask import flash, redirect, render_template, request, url_for
+from flask_login import current_user
+from sqlalchemy import select
+
+from app.access import role_required
+from app.audit import acting_as, record
+from app.auth.services import invite_user, normalize_email
+from app.extensions import db
+from app.hiring import bp, scoring
+from app.hiring.interview_forms import RECOMMENDATION_LABELS, HireForm
+from app.hiring.scoring import CLOSED_STAGES, SEES_ALL
+from app.models import Application, Assignment, RoleFamily, Site, Stage, StageChange, User, Value
+from app.onboarding import services as onboarding
+
+log = logging.getLogger(__name__)
+
+
+class HireError(Exception):
+    """A hire that cannot be made, with a message the person can act on."""
+
+
+@dataclass
+class HireResult:
+    employee: User
+    invited: bool  # False when an existing account was linked
+    assignments: list[Assignment]
+    low_values: list[str]
+
+
+def hire_applicant(application: Application, *, actor: User, start_date: date, site: Site,
+                   role_family: RoleFamily, manager: User | None, today: date) -> HireResult:
+    """Create the employee (or link the active account with the candidate's e-mail), move the application
+    to hired, and assign onboarding with development modules for each value the interviews rated 2.5 or lower."""
+    # Re-read under a row lock: a second click or a second HR user waits, then sees "already hired".
+    application = db.session.scalars(select(Application).where(Application.id == application.id)
+                                     .with_for_update().execution_options(populate_existing=True)).one()
+    name = application.name
+    if refusal(application):
+        raise HireError(refusal(application))
+    if start_date is None:
+        raise HireError("Enter the start date.")
+    if manager is not None and not manager.active:
+        raise HireError(f"{manager.name} is deactivated; choose an active manager.")
+    email = normalize_email(application.email)
+    with acting_as(db.session, actor.id):
+        employee = db.session.scalar(select(User).where(User.email == email))
+        invited = employee is None
+        if employee is None:
+            employee = invite_user(actor=actor, email=email, name=name, site=site, role_family=role_family,
+                                   manager=manager, department=application.posting.department, start_date=start_date)
+        elif not employee.active:
+            raise HireError(f"{email} belongs to a deactivated account. An admin must reactivate it before hiring.")
+        else:
+            employee.site, employee.role_family, employee.start_date = site, role_family, start_date
+            employee.manager = manager or employee.manager
+        db.session.add(StageChange(application_id=application.id, from_stage=application.stage, to_stage=Stage.HIRED,
+                                   reason=f"Hired to start {start_date.isoformat()}", actor_id=actor.id))
+        application.stage = Stage.HIRED
+        application.hired_user_id = employee.id
+        low = scoring.low_values(application)
+        db.session.flush()
+        assignments = onboarding.assign_on_hire(employee, actor=actor, today=today, low_values=low)
+        record(db.session, "application.hired", application, employee_id=employee.id, invited=invited,
+               start_date=start_date, low_values=low)
+        db.session.flush()
+    db.session.expire(application, ["stage_changes"])
+    log.info("application %s hired as user %s by %s (low values %s)", application.id, employee.id, actor.id, low)
+    return HireResult(employee, invited, assignments, low)
+
+
+def refusal(application: Application) -> str | None:
+    """Why this application cannot be hired from, or None when it can."""
+    if application.stage is Stage.HIRED or application.hired_user_id is not None:
+        return f"{application.name} is already hired."
+    if application.stage in CLOSED_STAGES or application.archived:
+        state = "archived" if application.archived else application.stage.value
+        return f"{application.name}'s application is {state}, so they cannot be hired from it."
+    return None
+
+
+def summary(result: HireResult) -> str:
+    """What happened, in the words the flash message uses."""
+    employee = result.employee
+    done = (f"{employee.name} is hired. An invitation to set a password went to {employee.email}." if result.invited
+            else f"{employee.name} is hired; their existing account ({employee.email}) was updated.")
+    tracks = len(result.assignments)
+    done += f" {tracks} onboarding track{'s' if tracks != 1 else ''} assigned."
+    if not result.low_values:
+        return done + " No value was rated 2.5 or lower, so no development modules were added."
+    names = dict(db.session.execute(select(Value.key, Value.name).where(Value.key.in_(result.low_values))).all())
+    return done + " Development modules added for " + ", ".join(names.get(k, k) for k in result.low_values) + "."
+
+
+@bp.route("/applications/<int:application_id>/hire", methods=["GET", "POST"])
+@role_required(*SEES_ALL)
+def hire(application_id: int):
+    """Ask start date, site, role family and manager; then hire and start onboarding."""
+    application = db.get_or_404(Application, application_id)
+    back = url_for(".interviews", application_id=application.id)
+    if refusal(application):
+        flash(refusal(application), "info")
+        return redirect(back)
+    form = HireForm(data=None if request.method == "POST" else HireForm.data_for(application))
+    if form.validate_on_submit():
+        manager = db.session.get(User, form.manager_id.data) if form.manager_id.data else None
+        try:
+            result = hire_applicant(application, actor=current_user, start_date=form.start_date.data,
+                                    site=db.get_or_404(Site, form.site_id.data),
+                                    role_family=RoleFamily(form.role_family.data), manager=manager, today=date.today())
+        except (HireError, onboarding.OnboardingError) as problem:
+            db.session.rollback()
+            flash(str(problem), "danger")
+        else:
+            message = summary(result)
+            db.session.commit()
+            flash(message, "success")
+            return redirect(back)
+    blind = application.id in scoring.blind_application_ids(current_user, [application.id])
+    scores = scoring.scores_for([application.id])[application.id]
+    return render_template("hiring/interviews/hire.html", application=application, form=form, blind=blind,
+                           scores=scores, low=[] if blind else scores.low_values(),
+                           recommendations=RECOMMENDATION_LABELS)
+
