@@ -10,6 +10,7 @@ from flask import Flask
 from markupsafe import Markup
 
 from app.models import Role, RoleFamily
+from app.navigation import navigation
 
 ALLOWED_TAGS = {
     "a", "abbr", "blockquote", "br", "code", "em", "h2", "h3", "h4", "hr", "li", "ol", "p",
@@ -55,7 +56,7 @@ def init_templating(app: Flask) -> None:
     app.jinja_env.filters["datetime"] = format_datetime
     app.jinja_env.filters["role_family"] = role_family_label
     app.jinja_env.filters["minutes"] = format_minutes
-    app.jinja_env.globals.update(Role=Role, RoleFamily=RoleFamily)
+    app.jinja_env.globals.update(Role=Role, RoleFamily=RoleFamily, navigation=navigation)
 
     @app.context_processor
     def organization():
