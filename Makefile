@@ -39,5 +39,8 @@ check-content: $(VENV)/.dev-installed
 test: $(VENV)/.dev-installed lint check-content
 	$(BIN)/python -m pytest
 
+bench: $(VENV)/.dev-installed
+	$(BIN)/python bench/bench.py
+
 clean:
 	rm -rf $(VENV) .pytest_cache .ruff_cache

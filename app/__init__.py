@@ -73,6 +73,8 @@ def register_blueprints(app: Flask) -> None:
     from app.hiring import bp as hiring_bp
     from app.main import bp as main_bp
     from app.onboarding import bp as onboarding_bp
+    from app.reports import bp as reports_bp
+    from app.team import bp as team_bp
 
     app.register_blueprint(main_bp)
     app.register_blueprint(auth_bp)
@@ -81,6 +83,8 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(onboarding_bp, url_prefix="/onboarding")
     app.register_blueprint(hiring_bp, url_prefix="/hiring")
     app.register_blueprint(careers_bp, url_prefix="/careers")
+    app.register_blueprint(team_bp, url_prefix="/team")
+    app.register_blueprint(reports_bp, url_prefix="/reports")
 
 
 def register_error_handlers(app: Flask) -> None:

@@ -19,6 +19,8 @@ def init_cli(app: Flask) -> None:
     app.cli.add_command(demo)
     app.cli.add_command(create_admin)
     app.cli.add_command(renewals)
+    app.cli.add_command(reminders)
+    app.cli.add_command(import_staff)
 
 
 def _print_table(header: list[str], rows: list[list[str]]) -> None:
@@ -134,3 +136,33 @@ def renewals() -> None:
         count = reopen_renewals(date.today())
     db.session.commit()
     click.echo(f"{count} module{'s' if count != 1 else ''} reopened for renewal.")
+
+
+@click.group()
+def reminders() -> None:
+    """E-mail reminders about due and overdue training."""
+
+
+@reminders.command("send")
+def send_reminders() -> None:
+    """Queue today's reminders and weekly manager digests, then send what is due (safe to re-run)."""
+    from datetime import date
+
+    from app.reminders import run_reminders
+
+    with acting_as(db.session, None):
+        report = run_reminders(date.today())
+    click.echo(report.summary())
+
+
+@click.command("import-staff")
+@click.argument("path", type=click.Path(exists=True, dir_okay=False))
+@click.option("--dry-run", is_flag=True, help="Check the file and list its problems; import nothing.")
+def import_staff(path: str, dry_run: bool) -> None:
+    """Import current staff from a CSV (name, email, site, role_family, manager_email, start_date): all or nothing."""
+    from app.admin.import_services import import_staff_file
+
+    with acting_as(db.session, None):
+        ok = import_staff_file(path, dry_run=dry_run, echo=click.echo)
+    if not ok:
+        sys.exit(1)

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import logging
 import smtplib
-from datetime import timedelta
+from datetime import datetime, timedelta
 from email.message import EmailMessage
 
 from flask import current_app, has_request_context, url_for
@@ -63,7 +63,7 @@ def _smtp_send(message: OutboxMessage) -> None:
         smtp.send_message(email)
 
 
-def send(message: OutboxMessage) -> bool:
+def send(message: OutboxMessage, *, now: datetime | None = None) -> bool:
     """Try one message and record the result; the caller commits."""
     message.attempts += 1
     try:
@@ -77,11 +77,11 @@ def send(message: OutboxMessage) -> bool:
             message.status = OutboxStatus.FAILED
         else:
             delay = BACKOFF_MINUTES[min(message.attempts, len(BACKOFF_MINUTES)) - 1]
-            message.next_attempt_at = utcnow() + timedelta(minutes=delay)
+            message.next_attempt_at = (now or utcnow()) + timedelta(minutes=delay)
         log.warning("e-mail %s failed (attempt %s): %s", message.id, message.attempts, message.last_error)
         return False
     message.status = OutboxStatus.SENT
-    message.sent_at = utcnow()
+    message.sent_at = now or utcnow()
     return True
 
 
@@ -96,17 +96,17 @@ def deliver_committed() -> None:
     db.session.commit()
 
 
-def deliver_due(limit: int = 500) -> tuple[int, int]:
-    """Send pending messages whose time has come; returns (sent, failed)."""
+def deliver_due(limit: int = 500, *, now: datetime | None = None) -> tuple[int, int]:
+    """Send pending messages whose time has come (at `now`, default the clock); returns (sent, failed)."""
     due = db.session.scalars(
         select(OutboxMessage)
-        .where(OutboxMessage.status == OutboxStatus.PENDING, OutboxMessage.next_attempt_at <= utcnow())
+        .where(OutboxMessage.status == OutboxStatus.PENDING, OutboxMessage.next_attempt_at <= (now or utcnow()))
         .order_by(OutboxMessage.id)
         .limit(limit)
     ).all()
     sent = failed = 0
     for message in due:
-        if send(message):
+        if send(message, now=now):
             sent += 1
         else:
             failed += 1

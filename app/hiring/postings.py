@@ -128,7 +128,8 @@ def _posting_page(posting: Posting, form: PostingForm, open_form: OpenPostingFor
     return render_template(
         "hiring/postings/posting.html", posting=posting, form=form, open_form=open_form or OpenPostingForm(),
         lines=lines, gaps=[line.criterion for line in lines if not line.assessed], numbers=numbers,
-        bank=bank, kind=kind, kinds=list(QuestionKind), stage_counts=stage_counts, kit_editable=editable, **LABELS,
+        bank=bank, kind=kind, kinds=list(QuestionKind), stage_counts=stage_counts, kit_editable=editable,
+        opened=request.args.get("open", type=int), **LABELS,
     )
 
 
@@ -182,7 +183,7 @@ def remove_from_kit(kit_item_id: int):
         flash(str(problem), "danger")
     else:
         db.session.commit()
-        flash(f"Removed a {value} question from the kit.", "success")
+        flash(f"Removed a question on {value} from the kit.", "success")
     return _back(posting_id)
 
 

@@ -1,0 +1,7 @@
+"""Organization-wide reports for HR and leaders: completion, hiring, exports, PCMH evidence."""
+
+from flask import Blueprint
+
+bp = Blueprint("reports", __name__)
+
+from app.reports import routes  # noqa: E402,F401

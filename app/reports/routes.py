@@ -1,0 +1,54 @@
+"""HR's organization-wide reports: the completion and hiring page, the training CSV, PCMH evidence."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from flask import Response, render_template, request, stream_with_context
+
+from app.access import role_required
+from app.models import Role
+from app.reports import bp, services
+from app.reports.charts import Bar, bar_chart, share_chart
+from app.reports.evidence import PERIOD_DAYS
+from app.reports.evidence import evidence as build_evidence
+from app.reports.exports import training_csv as csv_lines
+
+HR_OFFICE = (Role.HR, Role.ADMIN)
+
+
+@bp.context_processor
+def _chart_helpers() -> dict:
+    return {"bar_chart": bar_chart, "Bar": Bar, "share_chart": share_chart}
+
+
+@bp.get("")
+@role_required(*HR_OFFICE)
+def index():
+    """Completion by site, department, role family and value; overdue people; new hires; hiring."""
+    today = date.today()
+    filters = services.parse_filters(request.args)
+    report = services.build_report(filters, today=today)
+    return render_template("reports/index.html", report=report, filters=filters, today=today,
+                           stages=services.PIPELINE, scores=services.SCORES)
+
+
+@bp.get("/training.csv")
+@role_required(*HR_OFFICE)
+def training_csv():
+    """Every employee's every module as CSV, with the report's filters, streamed."""
+    today = date.today()
+    filters = services.parse_filters(request.args)
+    return Response(stream_with_context(csv_lines(filters, today=today)), mimetype="text/csv",
+                    headers={"Content-Disposition": f"attachment; filename=training-{today.isoformat()}.csv",
+                             "Cache-Control": "no-store"})
+
+
+@bp.get("/evidence")
+@role_required(*HR_OFFICE)
+def evidence():
+    """A printable page of PCMH evidence per value for a period and a site."""
+    today = date.today()
+    filters = services.parse_filters(request.args, default_days=PERIOD_DAYS, today=today)
+    return render_template("reports/evidence.html", evidence=build_evidence(filters), filters=filters,
+                           sites=services.sites(), today=today)

@@ -1,0 +1,461 @@
+"""HR's organization-wide figures: training completion by group, overdue people, new hires, hiring.
+
+Every figure is a GROUP BY in SQL, so the report runs the same statements whether the organization
+has 40 employees or 5,000. Completion counts modules on active assignments and non-archived modules
+of active employees; completed and waived modules count as done, as on the team page.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from datetime import date, datetime, time, timedelta
+
+from sqlalchemy import and_, case, func, select
+from sqlalchemy.orm import aliased
+
+from app.extensions import db
+from app.hiring.scoring import COUNTED
+from app.models import (
+    Application,
+    Assignment,
+    Criterion,
+    Module,
+    Posting,
+    PostingStatus,
+    Progress,
+    Rating,
+    RoleFamily,
+    Scorecard,
+    Site,
+    Stage,
+    StageChange,
+    User,
+    Value,
+    module_value,
+)
+from app.onboarding.services import DONE
+
+FIRST_DAYS = 90
+OVERDUE_LIMIT = 50
+NEW_HIRE_LIMIT = 100
+PIPELINE = (Stage.APPLIED, Stage.SCREENING, Stage.INTERVIEW, Stage.OFFER, Stage.HIRED, Stage.REJECTED,
+            Stage.WITHDRAWN)
+SCORES = (1, 2, 3, 4, 5)
+
+
+# Filters -----------------------------------------------------------------------------------------
+@dataclass(frozen=True)
+class ReportFilters:
+    """A site (None: every site) and a date range; each page says which dates the range picks."""
+
+    site_id: int | None = None
+    start: date | None = None
+    end: date | None = None
+    problems: tuple[str, ...] = ()
+
+    def args(self) -> dict[str, str]:
+        """The query-string arguments that reproduce these filters (for links and the CSV)."""
+        args = {"site": str(self.site_id) if self.site_id else "",
+                "from": self.start.isoformat() if self.start else "",
+                "to": self.end.isoformat() if self.end else ""}
+        return {key: value for key, value in args.items() if value}
+
+    def until(self) -> datetime | None:
+        """The first instant after the range (the range includes its whole last day)."""
+        return datetime.combine(self.end + timedelta(days=1), time()) if self.end else None
+
+    def since(self) -> datetime | None:
+        return datetime.combine(self.start, time()) if self.start else None
+
+
+def _parse_date(text: str | None, label: str, problems: list[str]) -> date | None:
+    text = (text or "").strip()
+    if not text:
+        return None
+    try:
+        return date.fromisoformat(text)
+    except ValueError:
+        problems.append(f"“{text[:20]}” is not a date for {label}; use the date picker or YYYY-MM-DD. It was ignored.")
+        return None
+
+
+def parse_filters(args: Mapping[str, str], *, default_days: int | None = None, today: date | None = None
+                  ) -> ReportFilters:
+    """Filters from query-string arguments (site, from, to). Bad input is ignored with a message.
+    With default_days, a missing range means the default_days up to today."""
+    problems: list[str] = []
+    site_text = (args.get("site") or "").strip()
+    site_id = int(site_text) if site_text.isdigit() else None
+    if site_text and site_id is None:
+        problems.append("Choose a site from the list. The site filter was ignored.")
+    start = _parse_date(args.get("from"), "From", problems)
+    end = _parse_date(args.get("to"), "To", problems)
+    if default_days and not start and not end:
+        end = today or date.today()
+        start = end - timedelta(days=default_days - 1)
+    if start and end and start > end:
+        problems.append("The From date was after the To date, so the two were swapped.")
+        start, end = end, start
+    return ReportFilters(site_id, start, end, tuple(problems))
+
+
+def sites() -> list[Site]:
+    """The sites to choose from (one query)."""
+    return list(db.session.scalars(select(Site).where(Site.archived_at.is_(None)).order_by(Site.name)))
+
+
+def staff_scope(filters: ReportFilters) -> list:
+    """Conditions on User: active employees at the site who started in the date range."""
+    conditions = [User.active]
+    if filters.site_id:
+        conditions.append(User.site_id == filters.site_id)
+    if filters.start:
+        conditions.append(User.start_date >= filters.start)
+    if filters.end:
+        conditions.append(User.start_date <= filters.end)
+    return conditions
+
+
+def counted_progress(*conditions) -> list:
+    """Conditions on Progress joined to Assignment, Module and User: active training of people in scope."""
+    return [Assignment.unassigned_at.is_(None), Module.archived_at.is_(None), *conditions]
+
+
+def _progress_from(query):
+    return (query.join(Assignment, Assignment.id == Progress.assignment_id)
+            .join(Module, Module.id == Progress.module_id)
+            .join(User, User.id == Progress.employee_id))
+
+
+# Completion --------------------------------------------------------------------------------------
+@dataclass
+class Share:
+    """Done modules over assigned modules for one group."""
+
+    label: str
+    done: int = 0
+    assigned: int = 0
+    overdue: int = 0
+    key: object = None
+
+    @property
+    def percent(self) -> float:
+        return self.done * 100 / self.assigned if self.assigned else 0.0
+
+    @property
+    def percent_text(self) -> str:
+        return f"{round(self.percent)}%" if self.assigned else "—"
+
+    def add(self, done: int, assigned: int, overdue: int) -> None:
+        self.done, self.assigned, self.overdue = self.done + done, self.assigned + assigned, self.overdue + overdue
+
+
+@dataclass
+class Completion:
+    total: Share
+    by_site: list[Share]
+    by_department: list[Share]
+    by_role_family: list[Share]
+    by_value: list[Share]
+
+
+def _tallies(today: date):
+    not_done = Progress.status.not_in(DONE)
+    return (
+        func.count(Progress.id).label("assigned"),
+        func.coalesce(func.sum(case((Progress.status.in_(DONE), 1), else_=0)), 0).label("done"),
+        func.coalesce(func.sum(case((and_(not_done, Progress.due_date < today), 1), else_=0)), 0).label("overdue"),
+    )
+
+
+def completion(filters: ReportFilters, *, today: date) -> Completion:
+    """Done over assigned by site, department and role family (one query grouped by all three and
+    rolled up here: its rows grow with the organization's structure, never its head count) and by
+    value (one query over module_value, plus one for the catalog), least built value first."""
+    rows = db.session.execute(
+        _progress_from(select(User.site_id, Site.name, User.department, User.role_family, *_tallies(today))
+                       .select_from(Progress))
+        .outerjoin(Site, Site.id == User.site_id)
+        .where(*counted_progress(*staff_scope(filters)))
+        .group_by(User.site_id, Site.name, User.department, User.role_family)
+    ).all()
+    total = Share("All staff in scope")
+    by_site: dict = {}
+    by_department: dict = {}
+    by_family: dict = {}
+    for site_id, site_name, department, family, assigned, done, overdue in rows:
+        total.add(done, assigned, overdue)
+        by_site.setdefault(site_id, Share(site_name or "No site", key=site_id)).add(done, assigned, overdue)
+        by_department.setdefault(department or "", Share(department or "No department", key=department)).add(
+            done, assigned, overdue)
+        by_family.setdefault(family, Share(family.label if family else "No role family", key=family)).add(
+            done, assigned, overdue)
+    family_order = {family: index for index, family in enumerate(RoleFamily)}
+    return Completion(
+        total=total,
+        by_site=sorted(by_site.values(), key=lambda s: (s.key is None, s.label)),
+        by_department=sorted(by_department.values(), key=lambda s: (not s.key, s.label.lower())),
+        by_role_family=sorted(by_family.values(), key=lambda s: family_order.get(s.key, len(family_order))),
+        by_value=completion_by_value(filters, today=today),
+    )
+
+
+def completion_by_value(filters: ReportFilters, *, today: date) -> list[Share]:
+    """Each catalog value's done over assigned across the modules that build it, lowest share first;
+    a value no assigned module builds comes first of all (two queries)."""
+    catalog = db.session.execute(
+        select(Value.id, Value.name).where(Value.archived_at.is_(None)).order_by(Value.position, Value.id)).all()
+    tallies = {
+        value_id: (done, assigned, overdue)
+        for value_id, assigned, done, overdue in db.session.execute(
+            _progress_from(select(module_value.c.value_id, *_tallies(today)).select_from(Progress))
+            .join(module_value, module_value.c.module_id == Progress.module_id)
+            .where(*counted_progress(*staff_scope(filters)))
+            .group_by(module_value.c.value_id))
+    }
+    shares = []
+    for position, (value_id, name) in enumerate(catalog):
+        share = Share(name, key=position)
+        share.add(*tallies.get(value_id, (0, 0, 0)))
+        shares.append(share)
+    return sorted(shares, key=lambda s: (s.assigned > 0, s.percent, s.key))
+
+
+# People ------------------------------------------------------------------------------------------
+@dataclass
+class OverdueRow:
+    id: int
+    name: str
+    email: str
+    site: str | None
+    role_family: RoleFamily | None
+    manager: str | None
+    overdue: int
+    oldest_due: date
+
+
+@dataclass
+class OverdueList:
+    rows: list[OverdueRow]
+    people: int  # everyone with an overdue module, of whom rows are the first OVERDUE_LIMIT
+
+
+def overdue_people(filters: ReportFilters, *, today: date, limit: int = OVERDUE_LIMIT) -> OverdueList:
+    """The people with the most overdue modules, oldest due date next, and how many are behind (one query)."""
+    manager = aliased(User)
+    count = func.count(Progress.id)
+    rows = db.session.execute(
+        _progress_from(select(User.id, User.name, User.email, Site.name, User.role_family, manager.name,
+                              count, func.min(Progress.due_date), func.count().over()).select_from(Progress))
+        .outerjoin(Site, Site.id == User.site_id)
+        .outerjoin(manager, manager.id == User.manager_id)
+        .where(*counted_progress(*staff_scope(filters)), Progress.status.not_in(DONE), Progress.due_date < today)
+        .group_by(User.id, User.name, User.email, Site.name, User.role_family, manager.name)
+        .order_by(count.desc(), func.min(Progress.due_date), User.name, User.id)
+        .limit(limit)
+    ).all()
+    return OverdueList([OverdueRow(*row[:8]) for row in rows], rows[0][8] if rows else 0)
+
+
+@dataclass
+class NewHire:
+    id: int
+    name: str
+    site: str | None
+    role_family: RoleFamily | None
+    manager: str | None
+    start_date: date
+    assigned: int
+    done: int
+    overdue: int
+    today: date
+
+    @property
+    def on_track(self) -> bool:
+        return self.overdue == 0
+
+    @property
+    def day(self) -> int:
+        """Day of employment: the start date is day 1."""
+        return (self.today - self.start_date).days + 1
+
+    @property
+    def percent(self) -> int:
+        return round(self.done * 100 / self.assigned) if self.assigned else 0
+
+
+@dataclass
+class NewHires:
+    rows: list[NewHire]
+    people: int
+    on_track: int
+
+    @property
+    def behind(self) -> int:
+        return self.people - self.on_track
+
+
+def new_hires(filters: ReportFilters, *, today: date, limit: int = NEW_HIRE_LIMIT) -> NewHires:
+    """People in their first 90 days, those behind first, with their training numbers and the head
+    counts of everyone in that window (one query: a grouped subquery and window totals)."""
+    stats = (
+        _progress_from(select(Progress.employee_id.label("employee_id"), *_tallies(today)).select_from(Progress))
+        .where(*counted_progress())
+        .group_by(Progress.employee_id)
+        .subquery("stats")
+    )
+    manager = aliased(User)
+    overdue = func.coalesce(stats.c.overdue, 0)
+    rows = db.session.execute(
+        select(User.id, User.name, Site.name, User.role_family, manager.name, User.start_date,
+               func.coalesce(stats.c.assigned, 0), func.coalesce(stats.c.done, 0), overdue,
+               func.count().over(), func.sum(case((overdue == 0, 1), else_=0)).over())
+        .outerjoin(stats, stats.c.employee_id == User.id)
+        .outerjoin(Site, Site.id == User.site_id)
+        .outerjoin(manager, manager.id == User.manager_id)
+        .where(*staff_scope(filters), User.start_date > today - timedelta(days=FIRST_DAYS), User.start_date <= today)
+        .order_by(overdue.desc(), User.start_date, User.name, User.id)
+        .limit(limit)
+    ).all()
+    hires = [NewHire(*row[:9], today=today) for row in rows]
+    return NewHires(hires, rows[0][9] if rows else 0, int(rows[0][10]) if rows else 0)
+
+
+# Hiring ------------------------------------------------------------------------------------------
+@dataclass
+class ValueScores:
+    name: str
+    counts: dict[int, int] = field(default_factory=lambda: dict.fromkeys(SCORES, 0))
+
+    @property
+    def ratings(self) -> int:
+        return sum(self.counts.values())
+
+    @property
+    def mean(self) -> float | None:
+        return sum(score * n for score, n in self.counts.items()) / self.ratings if self.ratings else None
+
+
+@dataclass
+class PostingFigures:
+    id: int
+    title: str
+    site: str | None
+    status: PostingStatus
+    opened_at: datetime | None
+    stages: dict[Stage, int] = field(default_factory=lambda: dict.fromkeys(PIPELINE, 0))
+    first_hired_at: datetime | None = None
+    values: list[ValueScores] = field(default_factory=list)
+
+    @property
+    def applications(self) -> int:
+        return sum(self.stages.values())
+
+    @property
+    def days_to_fill(self) -> int | None:
+        """Days from opening to the first move of an application to hired."""
+        if self.opened_at is None or self.first_hired_at is None:
+            return None
+        return max(0, (self.first_hired_at.date() - self.opened_at.date()).days)
+
+
+@dataclass
+class Hiring:
+    postings: list[PostingFigures]
+    stages: dict[Stage, int]
+    values: list[ValueScores]  # pooled over the postings, catalog order
+
+    @property
+    def filled(self) -> list[int]:
+        return [p.days_to_fill for p in self.postings if p.days_to_fill is not None]
+
+    @property
+    def mean_days_to_fill(self) -> float | None:
+        return sum(self.filled) / len(self.filled) if self.filled else None
+
+
+def hiring(filters: ReportFilters) -> Hiring:
+    """Per posting opened in the date range (at the site): applications by stage, time to fill, and
+    the mean and 1–5 spread of each value's ratings on current submitted scorecards (four queries)."""
+    chosen = [Posting.archived_at.is_(None), Posting.status != PostingStatus.DRAFT]
+    if filters.site_id:
+        chosen.append(Posting.site_id == filters.site_id)
+    if filters.start:
+        chosen.append(Posting.opened_at >= filters.since())
+    if filters.end:
+        chosen.append(Posting.opened_at < filters.until())
+    ids = select(Posting.id).where(*chosen)
+    postings = {
+        row.id: PostingFigures(row.id, row.title, row.name, row.status, row.opened_at)
+        for row in db.session.execute(
+            select(Posting.id, Posting.title, Site.name, Posting.status, Posting.opened_at)
+            .outerjoin(Site, Site.id == Posting.site_id).where(*chosen)
+            .order_by(Posting.opened_at.desc(), Posting.id.desc()))
+    }
+    stages = dict.fromkeys(PIPELINE, 0)
+    for posting_id, stage, count in db.session.execute(
+        select(Application.posting_id, Application.stage, func.count(Application.id))
+        .where(Application.posting_id.in_(ids), Application.archived_at.is_(None))
+        .group_by(Application.posting_id, Application.stage)
+    ):
+        postings[posting_id].stages[stage] += count
+        stages[stage] += count
+    for posting_id, first in db.session.execute(
+        select(Application.posting_id, func.min(StageChange.at))
+        .join(StageChange, StageChange.application_id == Application.id)
+        .where(Application.posting_id.in_(ids), StageChange.to_stage == Stage.HIRED)
+        .group_by(Application.posting_id)
+    ):
+        postings[posting_id].first_hired_at = first
+    catalog = db.session.execute(
+        select(Value.id, Value.name).order_by(Value.position, Value.id)).all()
+    per_posting: dict[int, dict[int, ValueScores]] = defaultdict(dict)
+    pooled: dict[int, ValueScores] = {}
+    for posting_id, value_id, score, count in db.session.execute(
+        select(Application.posting_id, Criterion.value_id, Rating.score, func.count(Rating.id))
+        .select_from(Rating)
+        .join(Scorecard, Scorecard.id == Rating.scorecard_id)
+        .join(Application, Application.id == Scorecard.application_id)
+        .join(Criterion, Criterion.id == Rating.criterion_id)
+        .where(Application.posting_id.in_(ids), Application.archived_at.is_(None), *COUNTED)
+        .group_by(Application.posting_id, Criterion.value_id, Rating.score)
+    ):
+        per_posting[posting_id].setdefault(value_id, ValueScores("")).counts[score] += count
+        pooled.setdefault(value_id, ValueScores("")).counts[score] += count
+    names = dict(catalog)
+    for posting_id, by_value in per_posting.items():
+        postings[posting_id].values = _in_catalog_order(by_value, catalog, names)
+    return Hiring(list(postings.values()), stages, _in_catalog_order(pooled, catalog, names))
+
+
+def _in_catalog_order(by_value: dict[int, ValueScores], catalog, names) -> list[ValueScores]:
+    ordered = []
+    for value_id, _ in catalog:
+        if value_id in by_value:
+            by_value[value_id].name = names[value_id]
+            ordered.append(by_value[value_id])
+    return ordered
+
+
+# The whole page ----------------------------------------------------------------------------------
+@dataclass
+class Report:
+    filters: ReportFilters
+    today: date
+    sites: list[Site]
+    completion: Completion
+    overdue: OverdueList
+    new_hires: NewHires
+    hiring: Hiring
+
+    @property
+    def site_name(self) -> str | None:
+        return next((site.name for site in self.sites if site.id == self.filters.site_id), None)
+
+
+def build_report(filters: ReportFilters, *, today: date) -> Report:
+    """Everything /reports shows, in a fixed number of queries."""
+    return Report(filters, today, sites(), completion(filters, today=today), overdue_people(filters, today=today),
+                  new_hires(filters, today=today), hiring(filters))

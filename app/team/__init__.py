@@ -1,0 +1,7 @@
+"""Team status: a manager's reports and their training."""
+
+from flask import Blueprint
+
+bp = Blueprint("team", __name__)
+
+from app.team import routes  # noqa: E402,F401

@@ -1,0 +1,64 @@
+"""Team status: the manager's reports and their training, one person's modules, and a CSV export."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from flask import Response, abort, render_template, request
+from flask_login import current_user
+
+from app.access import STAFF_MANAGERS, role_required
+from app.extensions import db
+from app.models import Role, User
+from app.onboarding.services import DONE, classify, sign_off_queue
+from app.team import bp, services
+from app.team.forms import TeamFilterForm
+
+LEADERS = (Role.MANAGER, Role.HR, Role.ADMIN)
+
+
+def _filters() -> tuple[TeamFilterForm, services.TeamFilters]:
+    form = TeamFilterForm(formdata=request.args)
+    form.validate()
+    return form, form.filters()
+
+
+@bp.get("")
+@role_required(*LEADERS)
+def index():
+    """The signed-in leader's reports: summary counts, filters, a progress row each, sign-offs."""
+    today = date.today()
+    form, filters = _filters()
+    page, summary = services.team_page(current_user, filters, today=today, page=request.args.get("page", 1, type=int))
+    export_args = {key: value for key, value in request.args.items() if key != "page"}
+    return render_template("team/index.html", form=form, filters=filters, page=page, summary=summary,
+                           sign_offs=sign_off_queue(current_user), export_args=export_args, today=today)
+
+
+@bp.get("/people/<int:user_id>")
+@role_required(*LEADERS)
+def person(user_id: int):
+    """One person's every module; a manager sees only their reporting line (others are 404)."""
+    employee = db.session.get(User, user_id)
+    if employee is None or (current_user.role not in STAFF_MANAGERS and not services.in_line(current_user, user_id)):
+        abort(404)
+    today = date.today()
+    return render_template("team/person.html", employee=employee, row=services.person_row(employee, today=today),
+                           tracks=services.by_track(services.person_modules(employee)), today=today,
+                           classify=classify, done_states=DONE)
+
+
+@role_required(*LEADERS)
+def export():
+    """The team's status as CSV, with the page's filters; only people in the reporting line."""
+    _, filters = _filters()
+    rows = services.team_rows(current_user, filters, today=date.today())
+    return Response(services.to_csv(rows), mimetype="text/csv",
+                    headers={"Content-Disposition": f"attachment; filename=team-{date.today().isoformat()}.csv",
+                             "Cache-Control": "no-store"})
+
+
+@bp.record_once
+def _register_export(state) -> None:
+    """/team.csv sits beside /team rather than under it, so it is added to the app directly."""
+    state.app.add_url_rule("/team.csv", endpoint="team.export", view_func=export, methods=["GET"])

@@ -1,0 +1,571 @@
+"""`make bench`: page cost against organization size, measured side by side.
+
+1. For 500 and 5,000 employees: a fresh database (SQLite in a temp dir, or the PostgreSQL database
+   in BENCH_DATABASE_URL after dropping its schema), `flask db upgrade`, `seed`, `demo` (timed).
+2. In a separate Python process per size: sign in with the Flask test client and count the SQL
+   statements of /healthz, /team (manager@demo.clinic) and /reports (hr@demo.clinic).
+3. At 5,000: gunicorn (2 gthread workers x 4 threads) on a free loopback port; requests per
+   second of /healthz, /team and /reports, interleaved in rounds; then one full CSV export.
+
+Standard library only on the client side. Every loop and subprocess is bounded in time.
+Settings (environment): BENCH_DATABASE_URL, BENCH_SECONDS (per page, default 12),
+BENCH_ROUNDS (default 3), BENCH_THREADS (default 8), BENCH_SIZES (default "500,5000"),
+BENCH_STRICT=1 (exit 1 when a target is missed or a page's query count grows).
+"""
+
+from __future__ import annotations
+
+import csv
+import http.client
+import io
+import json
+import os
+import re
+import signal
+import socket
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from collections import Counter
+from http.cookies import SimpleCookie
+from pathlib import Path
+from urllib.parse import urlencode
+
+ROOT = Path(__file__).resolve().parent.parent
+PASSWORD = "medical-home-demo"  # noqa: S105 (the documented demo password)
+MANAGER = "manager@demo.clinic"
+HR = "hr@demo.clinic"
+SECRET = "bench-secret"  # noqa: S105 (a throwaway key for a loopback-only benchmark)
+USER_AGENT = "medical-home-bench/1"
+TARGETS = {"/team": 0.2, "/reports": 0.05}
+PAGES = [("/healthz", None), ("/team", MANAGER), ("/reports", HR)]
+EXPORT = "/reports/training.csv"
+JSON_MARK = "BENCH_JSON:"
+
+
+def env_int(name: str, default: int) -> int:
+    try:
+        return int(os.environ.get(name, default))
+    except ValueError:
+        return default
+
+
+SECONDS = env_int("BENCH_SECONDS", 12)
+ROUNDS = max(1, env_int("BENCH_ROUNDS", 3))
+THREADS = max(1, env_int("BENCH_THREADS", 8))
+SIZES = [int(s) for s in os.environ.get("BENCH_SIZES", "500,5000").split(",") if s.strip()]
+BUDGET = env_int("BENCH_BUDGET", 200)  # seconds; later rounds are skipped once the run passes it
+
+
+def say(message: str = "") -> None:
+    print(message, flush=True)
+
+
+# --------------------------------------------------------------------------- databases
+
+
+def is_postgres(url: str) -> bool:
+    return url.startswith(("postgres://", "postgresql://", "postgresql+"))
+
+
+def reset_postgres(url: str) -> None:
+    sys.path.insert(0, str(ROOT))
+    from sqlalchemy import create_engine, text
+
+    from config import database_url
+
+    engine = create_engine(database_url(url))
+    with engine.begin() as conn:
+        conn.execute(text("DROP SCHEMA IF EXISTS public CASCADE"))
+        conn.execute(text("CREATE SCHEMA public"))
+    engine.dispose()
+
+
+def flask_env(url: str, app_env: str = "development") -> dict[str, str]:
+    env = dict(os.environ)
+    env.update(APP_ENV=app_env, DATABASE_URL=url, SECRET_KEY=SECRET, RATELIMIT_STORAGE_URI="memory://")
+    env.pop("DEMO_PASSWORD", None)
+    return env
+
+
+def flask(args: list[str], url: str, timeout: float) -> str:
+    command = [sys.executable, "-m", "flask", "--app", "app", *args]
+    done = subprocess.run(command, cwd=ROOT, env=flask_env(url), capture_output=True, text=True,  # noqa: S603
+                          timeout=timeout)
+    if done.returncode != 0:
+        raise SystemExit(f"`flask {' '.join(args)}` failed ({done.returncode}):\n{done.stdout}\n{done.stderr}")
+    return done.stdout
+
+
+def build(employees: int, workdir: Path) -> tuple[str, float]:
+    """A fresh database with the demo organization; returns its URL and the demo build time."""
+    pg_url = os.environ.get("BENCH_DATABASE_URL", "")
+    if pg_url and is_postgres(pg_url):
+        reset_postgres(pg_url)
+        url = pg_url
+    else:
+        url = f"sqlite:///{workdir / f'bench-{employees}.db'}"
+    flask(["db", "upgrade"], url, timeout=120)
+    flask(["seed"], url, timeout=120)
+    started = time.perf_counter()
+    flask(["demo", "--employees", str(employees), "--password", PASSWORD], url, timeout=300)
+    return url, time.perf_counter() - started
+
+
+# --------------------------------------------------------------------------- query counts (child process)
+
+
+class Recorder:
+    """SQL statements (seconds, text) executed while `active`; fed by Engine-wide listeners."""
+
+    def __init__(self) -> None:
+        self.active = False
+        self.statements: list[tuple[float, str]] = []
+        self.starts: dict[int, float] = {}
+
+    def install(self) -> None:
+        from sqlalchemy import event
+        from sqlalchemy.engine import Engine
+
+        event.listen(Engine, "before_cursor_execute", self.before)
+        event.listen(Engine, "after_cursor_execute", self.after)
+
+    def before(self, conn, cursor, statement, parameters, context, executemany) -> None:
+        self.starts[id(cursor)] = time.perf_counter()
+
+    def after(self, conn, cursor, statement, parameters, context, executemany) -> None:
+        started = self.starts.pop(id(cursor), None)
+        if self.active:
+            self.statements.append((time.perf_counter() - (started or time.perf_counter()), statement))
+
+    def start(self) -> None:
+        self.statements, self.active = [], True
+
+    def stop(self) -> list[tuple[float, str]]:
+        self.active = False
+        return self.statements
+
+
+def one_line(statement: str) -> str:
+    return re.sub(r"\s+", " ", statement).strip()
+
+
+def short(statement: str) -> str:
+    """One line, the outer select list folded so that FROM and WHERE show."""
+    statement = re.sub(r"^SELECT (.{50}).*? FROM ", r"SELECT \1... FROM ", one_line(statement), count=1)
+    return statement[:300]
+
+
+def count_queries_child() -> None:
+    """Run in a fresh interpreter: sign in with the test client and count each page's statements."""
+    sys.path.insert(0, str(ROOT))
+    os.environ.update(APP_ENV="development", SECRET_KEY=SECRET, RATELIMIT_STORAGE_URI="memory://")
+    from app import create_app
+    from config import DevelopmentConfig
+
+    class BenchConfig(DevelopmentConfig):
+        DEBUG = False
+        WTF_CSRF_ENABLED = False
+        LOGIN_RATE_LIMIT = "1000 per minute"
+        PROPAGATE_EXCEPTIONS = True  # a failing page reports its exception instead of a bare 500
+
+    recorder = Recorder()
+    recorder.install()
+    app = create_app(BenchConfig)
+    results = {}
+    for path, email in [*PAGES, (EXPORT, HR)]:
+        try:
+            results[path] = measure_page(app, recorder, path, email)
+        except Exception as error:  # noqa: BLE001 (reported, not hidden)
+            recorder.stop()
+            results[path] = {"status": f"error {type(error).__name__}: {error}"[:300]}
+    print(JSON_MARK + json.dumps(results), flush=True)
+
+
+def measure_page(app, recorder: Recorder, path: str, email: str | None) -> dict:
+    """GET path signed in as email: a warm-up, one counted request, then up to 1 s of timed repeats."""
+    client = app.test_client()
+    if email:
+        response = client.post("/login", data={"email": email, "password": PASSWORD})
+        if response.status_code != 302:
+            return {"status": f"sign-in as {email} failed ({response.status_code})"}
+    if path != EXPORT:
+        client.get(path).get_data()  # warm-up: template compilation, first-use caches
+    recorder.start()
+    started = time.perf_counter()
+    response = client.get(path)
+    body = response.get_data()  # streamed responses run their queries here
+    elapsed = time.perf_counter() - started
+    statements = recorder.stop()
+    timings, deadline = [elapsed], time.perf_counter() + 1.0
+    while path != EXPORT and len(timings) < 5 and time.perf_counter() < deadline:  # best of a few: less noise
+        started = time.perf_counter()
+        client.get(path).get_data()
+        timings.append(time.perf_counter() - started)
+    elapsed = min(timings)
+    by_text = Counter(one_line(s) for _, s in statements)
+    slowest = sorted(statements, key=lambda item: item[0], reverse=True)[:5]
+    return {
+        "status": response.status_code,
+        "queries": len(statements),
+        "ms": elapsed * 1000,
+        "sql_ms": sum(t for t, _ in statements) * 1000,
+        "bytes": len(body),
+        "slowest": [[t * 1000, short(s)] for t, s in slowest],
+        "repeated": [[n, short(s)] for s, n in by_text.most_common(3) if n > 1],
+    }
+
+
+def count_queries(url: str) -> dict:
+    env = flask_env(url)
+    done = subprocess.run([sys.executable, __file__, "--count-queries"], cwd=ROOT, env=env,  # noqa: S603
+                          capture_output=True, text=True, timeout=300)
+    for line in done.stdout.splitlines():
+        if line.startswith(JSON_MARK):
+            return json.loads(line[len(JSON_MARK):])
+    raise SystemExit(f"query count failed ({done.returncode}):\n{done.stdout[-3000:]}\n{done.stderr[-3000:]}")
+
+
+# --------------------------------------------------------------------------- HTTP client
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def fetch(port: int, method: str, path: str, headers: dict, body: str | None = None, timeout: float = 30):
+    conn = http.client.HTTPConnection("127.0.0.1", port, timeout=timeout)
+    try:
+        conn.request(method, path, body=body, headers={"User-Agent": USER_AGENT, **headers})
+        response = conn.getresponse()
+        return response.status, response.headers, response.read()
+    finally:
+        conn.close()
+
+
+def cookie_header(jar: dict[str, str]) -> str:
+    return "; ".join(f"{name}={value}" for name, value in jar.items())
+
+
+def absorb(jar: dict[str, str], headers) -> None:
+    """Take Set-Cookie values by hand: production cookies are Secure and this is plain http."""
+    for raw in headers.get_all("Set-Cookie") or []:
+        cookie = SimpleCookie()
+        cookie.load(raw)
+        for name, morsel in cookie.items():
+            if morsel["expires"] and "1970" in morsel["expires"] or morsel["max-age"] == "0":
+                jar.pop(name, None)
+            else:
+                jar[name] = morsel.value
+
+
+def sign_in(port: int, email: str) -> str:
+    jar: dict[str, str] = {}
+    status, headers, body = fetch(port, "GET", "/login", {})
+    absorb(jar, headers)
+    tag = re.search(rb'<input[^>]*name="csrf_token"[^>]*>', body)
+    token = re.search(rb'value="([^"]+)"', tag.group(0)) if tag else None
+    if status != 200 or not token:
+        raise RuntimeError(f"GET /login gave {status} without a CSRF token")
+    form = urlencode({"email": email, "password": PASSWORD, "csrf_token": token.group(1).decode()})
+    status, headers, _ = fetch(port, "POST", "/login", {
+        "Content-Type": "application/x-www-form-urlencoded", "Cookie": cookie_header(jar)}, form)
+    absorb(jar, headers)
+    if status != 302 or "/login" in (headers.get("Location") or ""):
+        raise RuntimeError(f"sign-in as {email} gave {status} (expected a 302 away from /login)")
+    return cookie_header(jar)
+
+
+class Tally:
+    def __init__(self) -> None:
+        self.latencies: list[float] = []
+        self.statuses: Counter = Counter()
+        self.errors = 0
+        self.seconds = 0.0
+        self.lock = threading.Lock()
+
+    @property
+    def requests(self) -> int:
+        return len(self.latencies)
+
+    def rps(self) -> float:
+        return self.requests / self.seconds if self.seconds else 0.0
+
+    def percentile(self, q: float) -> float:
+        if not self.latencies:
+            return float("nan")
+        ordered = sorted(self.latencies)
+        return ordered[min(len(ordered) - 1, int(q * len(ordered)))] * 1000
+
+    def non_200(self) -> int:
+        return sum(n for status, n in self.statuses.items() if status != 200) + self.errors
+
+
+def hammer(port: int, path: str, headers: dict, seconds: float, tally: Tally | None) -> None:
+    """THREADS keep-alive clients request `path` until the deadline; adds to tally."""
+    started = time.perf_counter()
+    deadline = started + seconds
+    headers = {"User-Agent": USER_AGENT, "Accept": "text/html", **headers}
+
+    def client() -> None:
+        latencies, statuses, errors = [], Counter(), 0
+        conn = None
+        while time.perf_counter() < deadline:
+            try:
+                if conn is None:
+                    conn = http.client.HTTPConnection("127.0.0.1", port, timeout=120)
+                t0 = time.perf_counter()
+                conn.request("GET", path, headers=headers)
+                response = conn.getresponse()
+                response.read()
+                latencies.append(time.perf_counter() - t0)
+                statuses[response.status] += 1
+                if response.will_close:
+                    conn.close()
+                    conn = None
+            except (OSError, http.client.HTTPException):
+                errors += 1
+                if conn is not None:
+                    conn.close()
+                conn = None
+                time.sleep(0.01)
+        if conn is not None:
+            conn.close()
+        if tally is not None:
+            with tally.lock:
+                tally.latencies.extend(latencies)
+                tally.statuses.update(statuses)
+                tally.errors += errors
+
+    workers = [threading.Thread(target=client, daemon=True) for _ in range(THREADS)]
+    for worker in workers:
+        worker.start()
+    for worker in workers:
+        worker.join(timeout=seconds + 60)
+    if tally is not None:
+        tally.seconds += time.perf_counter() - started
+
+
+# --------------------------------------------------------------------------- gunicorn
+
+
+def start_gunicorn(url: str, port: int, log_path: Path) -> subprocess.Popen:
+    command = [
+        sys.executable, "-m", "gunicorn", "--bind", f"127.0.0.1:{port}", "--workers", "2",
+        "--worker-class", "gthread", "--threads", "4", "--timeout", "120", "--graceful-timeout", "10",
+        "--log-level", "warning", "app:create_app()",
+    ]
+    log = open(log_path, "w")  # noqa: SIM115 (closed when the server stops)
+    server = subprocess.Popen(command, cwd=ROOT, env=flask_env(url, "production"), stdout=log,  # noqa: S603
+                              stderr=subprocess.STDOUT, start_new_session=True)
+    server.log_file = log  # type: ignore[attr-defined]
+    deadline = time.monotonic() + 45
+    while time.monotonic() < deadline:
+        if server.poll() is not None:
+            break
+        try:
+            if fetch(port, "GET", "/healthz", {}, timeout=5)[0] == 200:
+                return server
+        except OSError:
+            pass
+        time.sleep(0.3)
+    stop_gunicorn(server)
+    raise SystemExit("gunicorn did not answer /healthz within 45 s:\n" + log_path.read_text()[-3000:])
+
+
+def stop_gunicorn(server: subprocess.Popen) -> None:
+    if server.poll() is None:
+        server.send_signal(signal.SIGTERM)  # graceful: the arbiter stops its workers
+        try:
+            server.wait(timeout=20)
+        except subprocess.TimeoutExpired:
+            os.killpg(server.pid, signal.SIGKILL)
+            server.wait(timeout=10)
+    server.log_file.close()  # type: ignore[attr-defined]
+
+
+def export_csv(port: int, cookie: str) -> dict:
+    started = time.perf_counter()
+    status, headers, body = fetch(port, "GET", EXPORT, {"Cookie": cookie}, timeout=120)
+    seconds = time.perf_counter() - started
+    result = {"status": status, "bytes": len(body), "seconds": seconds, "rows": None,
+              "type": headers.get("Content-Type", "")}
+    if status == 200:
+        text = body.decode("utf-8-sig", errors="replace")
+        result["rows"] = max(0, sum(1 for _ in csv.reader(io.StringIO(text))) - 1)  # minus the header
+    return result
+
+
+# --------------------------------------------------------------------------- report
+
+
+def fmt(value, spec: str = "", missing: str = "-") -> str:
+    if value is None or (isinstance(value, float) and value != value):
+        return missing
+    return format(value, spec)
+
+
+def table(header: list[str], rows: list[list[str]]) -> None:
+    widths = [max(len(str(cell)) for cell in column) for column in zip(header, *rows, strict=False)]
+    for line in [header, ["-" * w for w in widths], *rows]:
+        say("  " + "  ".join(str(cell).rjust(w) if i else str(cell).ljust(w)
+                             for i, (cell, w) in enumerate(zip(line, widths, strict=False))))
+
+
+def main() -> int:
+    total_started = time.perf_counter()
+    backend = "PostgreSQL (BENCH_DATABASE_URL)" if is_postgres(os.environ.get("BENCH_DATABASE_URL", "")) else "SQLite"
+    say(f"Medical Home bench: {backend}, sizes {SIZES}, {os.cpu_count()} CPUs, "
+        f"{THREADS} client threads, {SECONDS}s per page in {ROUNDS} interleaved rounds")
+    counts: dict[int, dict] = {}
+    builds: dict[int, float] = {}
+    with tempfile.TemporaryDirectory(prefix="medical-home-bench-") as tmp:
+        workdir = Path(tmp)
+        url = ""
+        for employees in SIZES:
+            say(f"\n== {employees} employees: building the demo organization")
+            url, builds[employees] = build(employees, workdir)
+            say(f"   demo built in {builds[employees]:.1f}s; counting queries in-process")
+            counts[employees] = count_queries(url)
+            for path, data in counts[employees].items():
+                if "queries" in data:
+                    say(f"   {path:<22} status {data['status']}  {data['queries']:>3} queries  "
+                        f"{data['ms']:7.1f} ms  (SQL {data['sql_ms']:.1f} ms)")
+                else:
+                    say(f"   {path:<22} {data['status']}")
+
+        largest = SIZES[-1]
+        say(f"\n== Slowest statements at {largest} employees (in-process, one request)")
+        for path in ("/team", "/reports", EXPORT):
+            data = counts[largest].get(path, {})
+            if data.get("status") != 200:
+                say(f"   {path}: not available: {data.get('status')}")
+                continue
+            say(f"   {path}: {data['queries']} statements, {data['sql_ms']:.1f} ms of SQL of {data['ms']:.1f} ms")
+            for ms, statement in data["slowest"][:3]:
+                say(f"     {ms:7.2f} ms  {statement}")
+            for n, statement in data["repeated"]:
+                say(f"     repeated {n}x: {statement}")
+
+        say(f"\n== Throughput at {largest} employees: gunicorn 2 gthread workers x 4 threads, production config")
+        port = free_port()
+        server = start_gunicorn(url, port, workdir / "gunicorn.log")
+        tallies: dict[str, Tally] = {}
+        unavailable: dict[str, str] = {}
+        export = None
+        try:
+            cookies: dict[str, str] = {}
+            for path, email in PAGES:
+                headers = {}
+                if email:
+                    try:
+                        cookies[email] = cookies.get(email) or sign_in(port, email)
+                    except (RuntimeError, OSError) as problem:
+                        unavailable[path] = str(problem)
+                        say(f"   {path}: not available: {problem}")
+                        continue
+                    headers["Cookie"] = cookies[email]
+                status = fetch(port, "GET", path, headers)[0]
+                if status != 200:
+                    unavailable[path] = f"{status}"
+                    say(f"   {path}: not available: {status}")
+                    continue
+                tallies[path] = Tally()
+            live = [(p, {"Cookie": cookies[e]} if e else {}) for p, e in PAGES if p in tallies]
+            for path, headers in live:  # warm every worker before measuring
+                hammer(port, path, headers, 1.0, None)
+            slice_seconds = SECONDS / ROUNDS
+            for round_number in range(1, ROUNDS + 1):
+                round_started = time.perf_counter()
+                for path, headers in live:
+                    hammer(port, path, headers, slice_seconds, tallies[path])
+                say(f"   round {round_number}/{ROUNDS} ({time.perf_counter() - round_started:.0f}s): " + ", ".join(
+                    f"{p} {tallies[p].requests} req in {tallies[p].seconds:.1f}s" for p, _ in live))
+                projected = time.perf_counter() + (time.perf_counter() - round_started)
+                if round_number < ROUNDS and projected > total_started + BUDGET:
+                    say(f"   stopping after round {round_number}: another would pass the {BUDGET}s budget "
+                        "(slow pages overrun their slices while in-flight requests finish)")
+                    break
+            if HR in cookies:
+                export = export_csv(port, cookies[HR])
+        finally:
+            stop_gunicorn(server)
+        errors_log = (workdir / "gunicorn.log").read_text()
+        tracebacks = errors_log.count("Traceback")
+
+    # ---------------------------------------------------------------- final table
+    small, large = SIZES[0], SIZES[-1]
+    base = tallies.get("/healthz")
+    verdicts: list[str] = []
+    notes: list[str] = []
+    rows = []
+    for path, _ in PAGES:
+        q_small, q_large = (
+            counts[n].get(path, {}).get("queries") if counts[n].get(path, {}).get("status") == 200 else None
+            for n in (small, large)
+        )
+        grew = "-" if q_small is None or q_large is None else ("YES" if q_large > q_small else "no")
+        if grew == "YES":
+            verdicts.append(f"{path} query count grew ({q_small} -> {q_large})")
+        ms_small, ms_large = (
+            counts[n].get(path, {}).get("ms") if counts[n].get(path, {}).get("status") == 200 else None
+            for n in (small, large)
+        )
+        if ms_small and ms_large and ms_large > 3 * ms_small and ms_large > 50:
+            notes.append(f"{path} takes {ms_large / ms_small:.0f}x longer in-process at {large} than at {small} "
+                         f"({ms_small:.0f} -> {ms_large:.0f} ms) with the same number of queries"
+                         if grew == "no" else f"{path} in-process time grew {ms_small:.0f} -> {ms_large:.0f} ms")
+        tally = tallies.get(path)
+        ratio = tally.rps() / base.rps() if tally and base and base.rps() else None
+        target = TARGETS.get(path)
+        if path in unavailable:
+            meets = "n/a"
+        elif target is None:
+            meets = "base"
+        else:
+            meets = "ok" if ratio is not None and ratio >= target else "MISSED"
+            if meets == "MISSED":
+                verdicts.append(f"{path} at {fmt(ratio, '.3f')} of /healthz (target {target})")
+        rows.append([
+            path, fmt(q_small), fmt(q_large), grew, fmt(ms_small, ".0f"), fmt(ms_large, ".0f"),
+            fmt(tally.rps() if tally else None, ".1f", "n/a"),
+            fmt(tally.percentile(0.5) if tally else None, ".1f"),
+            fmt(tally.percentile(0.95) if tally else None, ".1f"),
+            fmt(tally.non_200() if tally else None),
+            fmt(ratio, ".3f") if path != "/healthz" else "1.000",
+            f">= {target}" if target else "",
+            meets if path not in unavailable else f"not available: {unavailable[path]}",
+        ])
+    say(f"\n== Results ({backend}; total run {time.perf_counter() - total_started:.0f}s)")
+    table(["page", f"SQL@{small}", f"SQL@{large}", "grew", f"ms@{small}", f"ms@{large}", "req/s", "p50 ms",
+           "p95 ms", "non-200", "vs healthz", "target", "verdict"], rows)
+    say("")
+    say("  demo build: " + ", ".join(f"{n} employees {s:.1f}s" for n, s in builds.items()))
+    if export is None:
+        say(f"  export {EXPORT}: not available (no HR session)")
+    elif export["status"] != 200:
+        say(f"  export {EXPORT}: not available: {export['status']}")
+    else:
+        say(f"  export {EXPORT}: {export['bytes']:,} bytes, {export['rows']:,} rows, {export['seconds']:.2f}s "
+            f"({export['type']}; {fmt(counts[large].get(EXPORT, {}).get('queries'))} SQL statements in-process)")
+    say("  (SQL@N: statements per request, in-process; ms@N: best in-process request; the rest: gunicorn at "
+        f"{large}, {THREADS} client threads)")
+    if tracebacks:
+        say(f"  gunicorn logged {tracebacks} traceback(s) during the run")
+    for note in notes:
+        say(f"  note: {note}")
+    verdicts += [f"{path} not available ({why})" for path, why in unavailable.items()]
+    say("  verdict: " + ("every target met, query counts flat" if not verdicts else "; ".join(verdicts)))
+    strict = os.environ.get("BENCH_STRICT") == "1"
+    return 1 if strict and (verdicts or unavailable) else 0
+
+
+if __name__ == "__main__":
+    if sys.argv[1:] == ["--count-queries"]:
+        count_queries_child()
+    else:
+        sys.exit(main())
