@@ -12,6 +12,7 @@ from werkzeug.security import generate_password_hash
 
 from app.audit import record
 from app.extensions import db
+from app.hiring.bank_services import copy_rubric
 from app.models import (
     Application,
     Assignment,
@@ -238,29 +239,13 @@ def _build_onboarding(rng, tracks, staff, assigned_by: int, today: date) -> int:
     return len(progress_rows)
 
 
-def copy_rubric_for_posting(template: Rubric) -> Rubric:
-    """A posting's own copy of a template, so later edits never move under interviewers."""
-    rubric = Rubric(name=template.name, role_family=template.role_family, description=template.description,
-                    is_template=False, suggested_kit=list(template.suggested_kit))
-    db.session.add(rubric)
-    db.session.flush()
-    for criterion in template.criteria:
-        db.session.add(Criterion(
-            rubric_id=rubric.id, value_id=criterion.value_id, position=criterion.position,
-            title=criterion.title, weight=criterion.weight, anchor_1=criterion.anchor_1,
-            anchor_3=criterion.anchor_3, anchor_5=criterion.anchor_5, sources=list(criterion.sources),
-        ))
-    db.session.flush()
-    return rubric
-
-
 def _build_hiring(rng, templates, site_ids, hr_id, interviewers, today) -> tuple[int, int, int]:
     questions = {q.key: q.id for q in db.session.scalars(select(Question).where(Question.key.is_not(None)))}
     statuses = [PostingStatus.OPEN] * 4 + [PostingStatus.DRAFT, PostingStatus.CLOSED]
     posting_count = application_count = scorecard_count = 0
     now = utcnow()
     for index, (template, status) in enumerate(zip(sorted(templates, key=lambda r: r.key), statuses, strict=False)):
-        rubric = copy_rubric_for_posting(template)
+        rubric = copy_rubric(template, actor=None)
         posting = Posting(
             title=template.name, site_id=site_ids[index % len(site_ids)],
             department=DEPARTMENTS[template.role_family], role_family=template.role_family,

@@ -12,18 +12,16 @@ from wtforms import (
     Form,
     FormField,
     HiddenField,
-    IntegerField,
     RadioField,
     SelectField,
-    SelectMultipleField,
     StringField,
     SubmitField,
     TextAreaField,
-    widgets,
 )
 from wtforms.validators import DataRequired, Length, NumberRange, Optional
 
 from app.extensions import db
+from app.fields import MultiCheckboxField, WholeNumberField
 from app.hiring.bank_services import MAX_PROBES
 from app.models import Question, QuestionKind, RoleFamily, Rubric, Value
 
@@ -31,23 +29,6 @@ KIND_LABELS = {QuestionKind.BEHAVIORAL: "Behavioral", QuestionKind.SITUATIONAL: 
 STATUS_CHOICES = [("active", "In the bank"), ("archived", "Archived only"), ("all", "In the bank and archived")]
 EXTRA_ROWS = 2  # empty criterion rows offered under the existing ones
 MAX_ROWS = 20
-
-
-class MultiCheckboxField(SelectMultipleField):
-    """A group of checkboxes, one per choice."""
-
-    widget = widgets.ListWidget(prefix_label=False)
-    option_widget = widgets.CheckboxInput()
-
-
-class WholeNumberField(IntegerField):
-    """An integer field whose type error reads as an instruction."""
-
-    def process_formdata(self, valuelist):
-        try:
-            super().process_formdata(valuelist)
-        except ValueError:
-            raise ValueError("Enter a whole number.") from None
 
 
 def value_choices(keep: list[Value] = ()) -> list[tuple[str, str]]:

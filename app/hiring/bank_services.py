@@ -199,11 +199,11 @@ def rubric_changed(rubric: Rubric, name: str, description: str, criteria: list[d
     return (name.strip(), description.strip()) != (rubric.name, rubric.description) or current != wanted
 
 
-def copy_rubric(source: Rubric, *, actor: User, name: str | None = None) -> Rubric:
+def copy_rubric(source: Rubric, *, actor: User | None, name: str | None = None) -> Rubric:
     """A new rubric (version 1, not a template) with the source's role family, description, suggested
     kit and a copy of its criteria. Named after a template, or "Copy of …" another rubric."""
     name = (name or "").strip() or (source.name if source.is_template else f"Copy of {source.name}")
-    with acting_as(db.session, actor.id):
+    with acting_as(db.session, actor.id if actor else None):
         rubric = Rubric(name=name[:160], role_family=source.role_family, description=source.description,
                         is_template=False, suggested_kit=list(source.suggested_kit))
         db.session.add(rubric)
@@ -216,7 +216,7 @@ def copy_rubric(source: Rubric, *, actor: User, name: str | None = None) -> Rubr
             ))
         db.session.flush()
         db.session.expire(rubric, ["criteria"])
-    log.info("rubric %s copied from %s by user %s", rubric.id, source.id, actor.id)
+    log.info("rubric %s copied from %s by user %s", rubric.id, source.id, actor.id if actor else None)
     return rubric
 
 

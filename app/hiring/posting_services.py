@@ -13,8 +13,8 @@ from datetime import date
 from sqlalchemy import select
 
 from app.audit import acting_as, record
-from app.demo import copy_rubric_for_posting
 from app.extensions import db
+from app.hiring.bank_services import copy_rubric
 from app.models import (
     Criterion,
     EmploymentType,
@@ -96,7 +96,7 @@ def create_posting(*, actor: User, role_family: RoleFamily, site: Site, title: s
                            "for it. Load the content library or add a template rubric first.")
     _check_fields(site, closing_date, today)
     with acting_as(db.session, actor.id):
-        rubric = copy_rubric_for_posting(template)
+        rubric = copy_rubric(template, actor=actor)
         posting = Posting(
             title=title.strip() or template.name, site_id=site.id, department=department.strip(),
             role_family=role_family, employment_type=employment_type, closing_date=closing_date,

@@ -8,18 +8,16 @@ from flask_wtf import FlaskForm
 from sqlalchemy import select
 from wtforms import (
     BooleanField,
-    IntegerField,
     RadioField,
     SelectField,
-    SelectMultipleField,
     StringField,
     SubmitField,
     TextAreaField,
-    widgets,
 )
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
 
 from app.extensions import db
+from app.fields import MultiCheckboxField, WholeNumberField
 from app.models import Method, Module, Responsible, RoleFamily, Site, Track, TrackKind, User, Value
 
 KIND_LABELS = {
@@ -37,23 +35,6 @@ RESPONSIBLE_LABELS = {Responsible.HR: "HR", Responsible.MANAGER: "The manager", 
 MAX_QUIZ_ITEMS = 50
 EMAIL_SPLIT = re.compile(r"[\s,;]+")  # one per line, but pasted lists with commas work too
 CHOICE_LINE = re.compile(r"^([*\->])\s*(.*)$")
-
-
-class MultiCheckboxField(SelectMultipleField):
-    """A group of checkboxes, one per choice."""
-
-    widget = widgets.ListWidget(prefix_label=False)
-    option_widget = widgets.CheckboxInput()
-
-
-class WholeNumberField(IntegerField):
-    """An integer field whose type error reads as an instruction."""
-
-    def process_formdata(self, valuelist):
-        try:
-            super().process_formdata(valuelist)
-        except ValueError:
-            raise ValueError("Enter a whole number.") from None
 
 
 def _fail(field, message: str) -> bool:
