@@ -196,6 +196,14 @@ def sign_offs():
                            action_form=EmptyForm(), send_back_form=SendBackForm(), today=date.today())
 
 
+def _back_to_queue():
+    """Return to the page the decision was made on (/team or the queue), never elsewhere."""
+    target = request.form.get("next", "")
+    if target.startswith(("/team", "/onboarding/sign-offs")) and not target.startswith("//"):
+        return redirect(target)
+    return redirect(url_for(".sign_offs"))
+
+
 def _sign_off_item(progress_id: int) -> Progress:
     progress = db.get_or_404(Progress, progress_id)
     if not services.may_sign_off(current_user, progress.employee):
@@ -216,7 +224,7 @@ def approve_sign_off(progress_id: int):
         else:
             db.session.commit()
             flash(f"Signed off {progress.module.title} for {progress.employee.name}.", "success")
-    return redirect(url_for(".sign_offs"))
+    return _back_to_queue()
 
 
 @bp.post("/sign-offs/<int:progress_id>/send-back")
@@ -227,7 +235,7 @@ def send_back(progress_id: int):
     form = SendBackForm()
     if not form.validate_on_submit():
         flash("Write a comment saying what to work on before sending it back.", "danger")
-        return redirect(url_for(".sign_offs"))
+        return _back_to_queue()
     try:
         services.send_back(progress, manager=current_user, comment=form.comment.data)
     except services.OnboardingError as problem:
@@ -235,5 +243,5 @@ def send_back(progress_id: int):
     else:
         db.session.commit()
         flash(f"Sent back to {progress.employee.name} with your comment.", "info")
-    return redirect(url_for(".sign_offs"))
+    return _back_to_queue()
 

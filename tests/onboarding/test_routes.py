@@ -193,3 +193,17 @@ def test_renewals_command_reopens_modules_due_for_renewal(runner, plan, db):
     assert result.exit_code == 0 and "1 module reopened for renewal." in result.output
     assert item.status is ProgressStatus.NOT_STARTED and item.due_date == date.today() + timedelta(days=10)
     assert db.session.scalar(select(func.count(Completion.id))) == 1
+
+
+@pytest.mark.parametrize("target, landing", [
+    ("/team?show=overdue", "/team?show=overdue"),
+    ("https://elsewhere.example/phish", "/onboarding/sign-offs"),
+    ("//elsewhere.example", "/onboarding/sign-offs"),
+])
+def test_a_sign_off_decision_returns_only_to_the_team_or_the_queue(client, auth, plan, db, target, landing):
+    item = progress_of(db, plan, "signoff")
+    services.request_sign_off(item, actor=plan["hire"])
+    auth.login(plan["manager"])
+    response = client.post(f"/onboarding/sign-offs/{item.id}/approve", data={"next": target})
+    assert response.headers["Location"] == landing
+    assert item.status is ProgressStatus.COMPLETED
