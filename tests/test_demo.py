@@ -2,7 +2,7 @@
 
 from datetime import date
 
-from sqlalchemy import func, select
+from sqlalchemy import select
 
 from app.content.library import read_library
 from app.content.services import apply_library
@@ -19,10 +19,7 @@ from app.models import (
     Stage,
     User,
 )
-
-
-def count(db, model, *where):
-    return db.session.scalar(select(func.count()).select_from(model).where(*where))
+from tests.helpers import count
 
 
 def load_content(app):

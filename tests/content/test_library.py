@@ -13,6 +13,7 @@ from app.content.library import read_library
 from app.content.schema import ROLE_FAMILY_KEYS
 from app.content.services import apply_library, check_library
 from app.models import AuditEvent, Module, Question, Rubric, Track, Value
+from tests.helpers import count
 
 SEEDS = Path(__file__).resolve().parents[2] / "seeds"
 
@@ -59,10 +60,6 @@ def check(runner, root: Path):
 
 def load(runner, root: Path):
     return runner.invoke(args=["seed", "--path", str(root)])
-
-
-def count(db, model) -> int:
-    return db.session.scalar(select(func.count()).select_from(model))
 
 
 def content_counts(db) -> dict[str, int]:

@@ -3,12 +3,11 @@ templates, the bank's filters and pagination, question editing and archiving, an
 
 from __future__ import annotations
 
-import html
 import re
 
 import pytest
 from flask import current_app
-from sqlalchemy import func, select
+from sqlalchemy import select
 
 from app.audit import acting_as
 from app.content.library import read_library
@@ -29,16 +28,9 @@ from app.models import (
 )
 from tests.conftest import csrf_token
 from tests.factories import SiteFactory
+from tests.helpers import count, text
 
 MA = RoleFamily.MEDICAL_ASSISTANT
-
-
-def text(response) -> str:
-    return html.unescape(response.get_data(as_text=True))
-
-
-def count(db, model, *where) -> int:
-    return db.session.scalar(select(func.count()).select_from(model).where(*where))
 
 
 @pytest.fixture

@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-import html
 import re
 
 import pytest
 from sqlalchemy import func, select
 
 from app.models import InterviewAssignment, OutboxMessage, Role, Scorecard, ScorecardStatus, Stage
+from tests.helpers import text
 from tests.hiring.test_scoring import EVIDENCE, assign, criteria_of, make_application, make_posting, score
 
 SECRET_NOTE = "Talked over the patient twice; this note is private until submitted."
@@ -22,10 +22,6 @@ def interviewer(make_user):
 @pytest.fixture
 def posting(db):
     return make_posting(db)
-
-
-def text(response) -> str:
-    return html.unescape(response.get_data(as_text=True))
 
 
 def form_data(posting, scores, *, evidence=EVIDENCE, recommendation="yes", button="save") -> dict:

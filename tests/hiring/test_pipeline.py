@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import html
-
 import pytest
 from sqlalchemy import func, select
 
@@ -21,10 +19,7 @@ from app.models import (
     StageChange,
 )
 from tests.factories import SiteFactory
-
-
-def text(response) -> str:
-    return html.unescape(response.get_data(as_text=True))
+from tests.helpers import text
 
 
 def changes(db, application) -> list[StageChange]:

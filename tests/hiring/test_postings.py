@@ -2,12 +2,11 @@
 
 from __future__ import annotations
 
-import html
 from datetime import date, timedelta
 from types import SimpleNamespace
 
 import pytest
-from sqlalchemy import func, select
+from sqlalchemy import select
 
 from app.content.library import read_library
 from app.content.services import apply_library
@@ -30,17 +29,10 @@ from app.models import (
 )
 from tests.conftest import csrf_token
 from tests.factories import SiteFactory
+from tests.helpers import count, text
 
 MA = RoleFamily.MEDICAL_ASSISTANT
 TODAY = date.today()
-
-
-def text(response) -> str:
-    return html.unescape(response.get_data(as_text=True))
-
-
-def count(db, model, *where) -> int:
-    return db.session.scalar(select(func.count()).select_from(model).where(*where))
 
 
 @pytest.fixture

@@ -2,11 +2,10 @@
 
 from __future__ import annotations
 
-import html
 from datetime import date
 
 import pytest
-from sqlalchemy import func, select
+from sqlalchemy import select
 
 from app.models import (
     Assignment,
@@ -24,6 +23,7 @@ from app.models import (
 )
 from tests.conftest import csrf_token
 from tests.factories import SiteFactory
+from tests.helpers import count, text
 
 MA = RoleFamily.MEDICAL_ASSISTANT
 QUIZ = """What does the team review in the morning huddle?
@@ -37,14 +37,6 @@ Which belong on a medication list? Select all that apply.
 * Over-the-counter medicines
 - Medicines stopped years ago
 """
-
-
-def text(response) -> str:
-    return html.unescape(response.get_data(as_text=True))
-
-
-def count(db, model) -> int:
-    return db.session.scalar(select(func.count()).select_from(model))
 
 
 @pytest.fixture

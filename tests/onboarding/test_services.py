@@ -6,7 +6,7 @@ import itertools
 from datetime import date, datetime, timedelta
 
 import pytest
-from sqlalchemy import func, select
+from sqlalchemy import select
 
 from app.content.library import read_library
 from app.content.services import apply_library
@@ -30,6 +30,7 @@ from app.models import (
 )
 from app.onboarding import services
 from app.onboarding.services import OnboardingError
+from tests.helpers import count
 
 TODAY = date(2026, 3, 2)
 START = date(2026, 3, 9)
@@ -69,10 +70,6 @@ def make_module(db, track: Track, *, position: int = 0, method: Method = Method.
 def progress_of(db, employee: User, module: Module) -> Progress:
     return db.session.scalar(select(Progress).where(Progress.employee_id == employee.id,
                                                     Progress.module_id == module.id))
-
-
-def count(db, model, *where) -> int:
-    return db.session.scalar(select(func.count()).select_from(model).where(*where))
 
 
 def completions(db, employee: User, module: Module) -> list[Completion]:
