@@ -5,16 +5,13 @@ from __future__ import annotations
 import io
 import json
 import re
-import threading
 from datetime import date, datetime, timedelta
 from pathlib import Path
 
-import flask_migrate
 import pytest
 from sqlalchemy import func, select
 from werkzeug.datastructures import FileStorage
 
-from app import create_app
 from app.careers import services
 from app.extensions import db as _db
 from app.models import (
@@ -29,9 +26,8 @@ from app.models import (
     Stage,
     StageChange,
 )
-from config import TestingConfig, database_url
 from tests.careers.conftest import PDF
-from tests.databases import on_postgres, scratch_database
+from tests.databases import on_postgres, run_together, scratch_app
 
 
 def upload(data: bytes, filename: str = "resume.pdf") -> FileStorage:
@@ -231,74 +227,34 @@ THREADS = 10
 
 @pytest.mark.skipif(not on_postgres(), reason="needs PostgreSQL; set TEST_DATABASE_URL to run this")
 def test_simultaneous_submissions_of_one_email_make_one_application(tmp_path):
-    with scratch_database(tmp_path, "careers") as url:
-        config = TestingConfig()
-        config.SQLALCHEMY_DATABASE_URI = database_url(url)
-        config.SQLALCHEMY_ENGINE_OPTIONS = {"pool_pre_ping": True, "pool_size": THREADS + 2, "max_overflow": 0}
-        config.RESUME_DIR = str(tmp_path / "resumes")
-        app = create_app(config)
-        try:
-            with app.app_context():
-                flask_migrate.upgrade()
-                site = Site(name="Concurrent Clinic", city="Mobile", region="AL")
-                rubric = Rubric(name="Rubric", role_family=RoleFamily.MEDICAL_ASSISTANT)
-                _db.session.add_all([site, rubric])
-                _db.session.flush()
-                posting = Posting(
-                    title="Medical Assistant",
-                    site_id=site.id,
-                    rubric_id=rubric.id,
-                    role_family=RoleFamily.MEDICAL_ASSISTANT,
-                    status=PostingStatus.OPEN,
-                    opened_at=datetime(2025, 3, 1),
-                )
-                _db.session.add(posting)
-                _db.session.commit()
-                posting_id = posting.id
-                _db.session.remove()
+    with scratch_app(tmp_path, "careers", pool_size=THREADS + 2, RESUME_DIR=str(tmp_path / "resumes")) as app:
+        with app.app_context():
+            site = Site(name="Concurrent Clinic", city="Mobile", region="AL")
+            rubric = Rubric(name="Rubric", role_family=RoleFamily.MEDICAL_ASSISTANT)
+            _db.session.add_all([site, rubric])
+            _db.session.flush()
+            posting = Posting(title="Medical Assistant", site_id=site.id, rubric_id=rubric.id,
+                              role_family=RoleFamily.MEDICAL_ASSISTANT, status=PostingStatus.OPEN,
+                              opened_at=datetime(2025, 3, 1))
+            _db.session.add(posting)
+            _db.session.commit()
+            posting_id = posting.id
+            _db.session.remove()
 
-            barrier = threading.Barrier(THREADS)
-            merged: list[bool] = []
-            errors: list[Exception] = []
-            lock = threading.Lock()
+        def submit(index: int, start) -> bool:
+            posting = _db.session.get(Posting, posting_id)
+            start()
+            _, was_merged = services.submit_application(
+                posting, name=f"Ana {index}", email="Ana@Example.org", phone="",
+                why="I want to know my patients over time.", resume=None,
+            )
+            _db.session.commit()
+            return was_merged
 
-            def submit(index: int) -> None:
-                with app.app_context():
-                    try:
-                        posting = _db.session.get(Posting, posting_id)
-                        barrier.wait(timeout=30)
-                        _, was_merged = services.submit_application(
-                            posting,
-                            name=f"Ana {index}",
-                            email="Ana@Example.org",
-                            phone="",
-                            why="I want to know my patients over time.",
-                            resume=None,
-                        )
-                        _db.session.commit()
-                        with lock:
-                            merged.append(was_merged)
-                    except Exception as error:  # every failure is reported below
-                        _db.session.rollback()
-                        with lock:
-                            errors.append(error)
-                    finally:
-                        _db.session.remove()
-
-            threads = [threading.Thread(target=submit, args=(index,)) for index in range(THREADS)]
-            for thread in threads:
-                thread.start()
-            for thread in threads:
-                thread.join(timeout=120)
-            assert not any(thread.is_alive() for thread in threads), "a thread is still waiting"
-
-            assert errors == []
-            assert sorted(merged) == [False] + [True] * (THREADS - 1)
-            with app.app_context():
-                assert _db.session.scalar(select(func.count(Application.id))) == 1
-                assert _db.session.scalar(select(func.count(StageChange.id))) == 1
-                _db.session.remove()
-        finally:
-            with app.app_context():
-                _db.session.remove()
-                _db.engine.dispose()
+        merged, errors = run_together(app, THREADS, submit)
+        assert errors == []
+        assert sorted(merged) == [False] + [True] * (THREADS - 1)
+        with app.app_context():
+            assert _db.session.scalar(select(func.count(Application.id))) == 1
+            assert _db.session.scalar(select(func.count(StageChange.id))) == 1
+            _db.session.remove()
