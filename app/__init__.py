@@ -38,6 +38,7 @@ def configure_logging(app: Flask) -> None:
 def register_extensions(app: Flask) -> None:
     from app.audit import init_audit
     from app.extensions import bootstrap, csrf, db, limiter, login_manager, migrate
+    from app.onboarding.summaries import init_summaries
 
     db.init_app(app)
     migrate.init_app(app, db, directory=str(app.root_path + "/../migrations"), render_as_batch=True)
@@ -50,6 +51,7 @@ def register_extensions(app: Flask) -> None:
     login_manager.login_message_category = "info"
     login_manager.session_protection = "basic"
     init_audit()
+    init_summaries()
 
     from app.models import User
 

@@ -44,6 +44,7 @@ from app.models import (
     utcnow,
 )
 from app.models.people import new_token
+from app.onboarding import summaries
 from app.onboarding.services import add_months
 
 DEMO_ACCOUNTS = {
@@ -236,6 +237,7 @@ def _build_onboarding(rng, tracks, staff, assigned_by: int, today: date) -> int:
         db.session.execute(Progress.__table__.insert(), progress_rows[chunk : chunk + 5000])
     for chunk in range(0, len(completion_rows), 5000):
         db.session.execute(Completion.__table__.insert(), completion_rows[chunk : chunk + 5000])
+    summaries.refresh_everyone(db.session, today=today)  # the Core inserts above bypass the session listener
     return len(progress_rows)
 
 

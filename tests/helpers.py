@@ -1,8 +1,11 @@
 """Small helpers the test modules share."""
 
 import html
+from datetime import date
 
 from sqlalchemy import func, select
+
+from app.models import Assignment, Module, Progress, ProgressStatus, TrainingSummary, ValueSummary
 
 
 def text(response) -> str:
@@ -13,3 +16,46 @@ def text(response) -> str:
 def count(db, model, *where) -> int:
     """Rows of model matching where."""
     return db.session.scalar(select(func.count()).select_from(model).where(*where))
+
+
+SUMMARY_DONE = {ProgressStatus.COMPLETED, ProgressStatus.WAIVED}
+
+
+def counted_from_scratch(session, today: date) -> tuple[dict, dict]:
+    """The figures each summary row should hold, counted in Python from every progress row."""
+    per_employee: dict[int, list] = {}
+    per_value: dict[tuple[int, int], list] = {}
+    for progress in session.scalars(select(Progress)):
+        assignment = session.get(Assignment, progress.assignment_id)
+        module = session.get(Module, progress.module_id)
+        if assignment.unassigned_at is not None or module.archived_at is not None:
+            continue
+        done = progress.status in SUMMARY_DONE
+        overdue = not done and progress.due_date is not None and progress.due_date < today
+        row = per_employee.setdefault(progress.employee_id, [0, 0, 0, [], []])
+        row[0], row[1], row[2] = row[0] + 1, row[1] + done, row[2] + overdue
+        if overdue:
+            row[3].append(progress.due_date)
+        elif not done and progress.due_date is not None:
+            row[4].append(progress.due_date)
+        for value in module.values:
+            figures = per_value.setdefault((progress.employee_id, value.id), [0, 0, 0])
+            figures[0], figures[1], figures[2] = figures[0] + 1, figures[1] + done, figures[2] + overdue
+    employees = {
+        employee_id: (assigned, done, overdue, min(late, default=None), max(late, default=None),
+                      min(coming, default=None))
+        for employee_id, (assigned, done, overdue, late, coming) in per_employee.items()
+    }
+    return employees, {key: tuple(figures) for key, figures in per_value.items()}
+
+
+def kept(session) -> tuple[dict, dict]:
+    """The summary rows as stored, leaving out rows of all zeros (people with no training left)."""
+    session.expire_all()
+    employees = {
+        row.employee_id: (row.assigned, row.done, row.overdue, row.oldest_overdue, row.latest_overdue, row.next_due)
+        for row in session.scalars(select(TrainingSummary)) if row.assigned
+    }
+    values = {(row.employee_id, row.value_id): (row.assigned, row.done, row.overdue)
+              for row in session.scalars(select(ValueSummary)) if row.assigned}
+    return employees, values

@@ -28,3 +28,36 @@ def test_upgrade_from_empty_then_downgrade_to_base_then_check(empty_app):
 
     flask_migrate.upgrade()
     assert "progress" in inspect(db.engine).get_table_names()
+
+
+def test_the_summaries_migration_marks_existing_employees_for_recomputing(empty_app):
+    from datetime import date
+
+    from app.audit import acting_as
+    from app.models import Assignment, Module, Progress, Role, Track, TrackKind, TrainingSummary, User
+    from app.onboarding import summaries
+
+    flask_migrate.upgrade(revision="a43221623588")  # the revision before the summary tables
+    with acting_as(db.session, None):
+        employee = User(email="before@example.org", name="Early Employee", role=Role.STAFF)
+        track = Track(name="Before", kind=TrackKind.ALL_STAFF)
+        db.session.add_all([employee, track])
+        db.session.flush()
+        module = Module(track_id=track.id, title="Older module", position=0)
+        assignment = Assignment(employee_id=employee.id, track_id=track.id)
+        db.session.add_all([module, assignment])
+        db.session.flush()
+        db.session.add(Progress(employee_id=employee.id, module_id=module.id, assignment_id=assignment.id,
+                                due_date=date(2020, 1, 1)))
+        db.session.flush()
+        db.session.info.pop(summaries.EMPLOYEES_KEY)  # noted by the listener; the old schema has no table for it
+        db.session.commit()
+    employee_id = employee.id
+    db.session.remove()
+
+    flask_migrate.upgrade()
+    placeholder = db.session.get(TrainingSummary, employee_id)
+    assert (placeholder.assigned, placeholder.next_due) == (0, date(1, 1, 1))
+    summaries.bring_up_to_date(db.session, date(2026, 1, 1))
+    db.session.refresh(placeholder)
+    assert (placeholder.assigned, placeholder.overdue, placeholder.oldest_overdue) == (1, 1, date(2020, 1, 1))

@@ -32,6 +32,8 @@ from app.models.onboarding import (
     Responsible,
     Track,
     TrackKind,
+    TrainingSummary,
+    ValueSummary,
     module_value,
 )
 from app.models.people import Role, RoleFamily, Site, User
@@ -43,5 +45,5 @@ __all__ = [
     "OutboxStatus", "Posting", "PostingStatus", "Progress", "ProgressStatus", "Question",
     "QuestionKind", "QuizAttempt", "QuizItem", "Rating", "Recommendation", "Reference", "Responsible", "Role",
     "RoleFamily", "Rubric", "Scorecard", "ScorecardStatus", "Site", "Stage", "StageChange",
-    "Track", "TrackKind", "User", "Value", "module_value", "utcnow",
+    "Track", "TrackKind", "TrainingSummary", "User", "Value", "ValueSummary", "module_value", "utcnow",
 ]

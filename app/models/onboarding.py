@@ -219,3 +219,40 @@ class QuizAttempt(Base):
 
     def __repr__(self) -> str:
         return f"<QuizAttempt progress={self.progress_id} {self.score}%>"
+
+
+class TrainingSummary(Base):
+    """One employee's training figures, kept current by app.onboarding.summaries.
+
+    Counts cover active assignments of non-archived modules. `overdue` and `oldest_overdue` hold
+    for every day from the day after `latest_overdue` up to `next_due`: open modules fall due on
+    those two dates, so a report for a day outside that span recomputes the row first.
+    """
+
+    __tablename__ = "training_summary"
+
+    employee_id: Mapped[int] = mapped_column(ForeignKey("user.id"), primary_key=True)
+    assigned: Mapped[int] = mapped_column(default=0)
+    done: Mapped[int] = mapped_column(default=0)
+    overdue: Mapped[int] = mapped_column(default=0)
+    oldest_overdue: Mapped[date | None]  # the earliest due date among overdue modules
+    latest_overdue: Mapped[date | None] = mapped_column(index=True)  # the latest due date among them
+    next_due: Mapped[date | None] = mapped_column(index=True)  # the earliest due date not yet overdue
+
+    def __repr__(self) -> str:
+        return f"<TrainingSummary user={self.employee_id} {self.done}/{self.assigned} overdue={self.overdue}>"
+
+
+class ValueSummary(Base):
+    """One employee's figures over the modules that build one value (a module may build several)."""
+
+    __tablename__ = "value_summary"
+
+    employee_id: Mapped[int] = mapped_column(ForeignKey("user.id"), primary_key=True)
+    value_id: Mapped[int] = mapped_column(ForeignKey("value.id"), primary_key=True, index=True)
+    assigned: Mapped[int] = mapped_column(default=0)
+    done: Mapped[int] = mapped_column(default=0)
+    overdue: Mapped[int] = mapped_column(default=0)
+
+    def __repr__(self) -> str:
+        return f"<ValueSummary user={self.employee_id} value={self.value_id} {self.done}/{self.assigned}>"

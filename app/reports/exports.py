@@ -13,7 +13,7 @@ from sqlalchemy.orm import aliased
 
 from app.extensions import db
 from app.models import Assignment, Module, Progress, ProgressStatus, Site, Track, TrackKind, User, Value, module_value
-from app.reports.services import ReportFilters, counted_progress, staff_scope
+from app.reports.services import ReportFilters, staff_scope
 
 HEADER = ["Employee", "E-mail", "Site", "Role family", "Manager", "Track", "Module", "Values", "Status", "Due",
           "Completed at", "Version", "Signed off by"]
@@ -64,7 +64,7 @@ def training_rows(filters: ReportFilters):
         .outerjoin(Site, Site.id == User.site_id)
         .outerjoin(manager, manager.id == User.manager_id)
         .outerjoin(signer, signer.id == Progress.signed_off_by_id)
-        .where(*counted_progress(*staff_scope(filters)))
+        .where(Assignment.unassigned_at.is_(None), Module.archived_at.is_(None), *staff_scope(filters))
         .order_by(User.name, User.id, case((Track.kind == TrackKind.ALL_STAFF, 0), else_=1), Track.id,
                   Module.position, Module.id)
         .execution_options(yield_per=BATCH)

@@ -1,8 +1,10 @@
 """HR's organization-wide figures: training completion by group, overdue people, new hires, hiring.
 
 Every figure is a GROUP BY in SQL, so the report runs the same statements whether the organization
-has 40 employees or 5,000. Completion counts modules on active assignments and non-archived modules
-of active employees; completed and waived modules count as done, as on the team page.
+has 40 employees or 5,000. Training figures come from the per-employee summaries that
+app.onboarding.summaries keeps current (one row per employee, and per employee and value), not from
+every progress row. Completion counts modules on active assignments and non-archived modules of
+active employees; completed and waived modules count as done, as on the team page.
 """
 
 from __future__ import annotations
@@ -12,30 +14,28 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 
-from sqlalchemy import and_, case, func, select
+from sqlalchemy import case, func, select
 from sqlalchemy.orm import aliased
 
 from app.extensions import db
 from app.hiring.scoring import COUNTED
 from app.models import (
     Application,
-    Assignment,
     Criterion,
-    Module,
     Posting,
     PostingStatus,
-    Progress,
     Rating,
     RoleFamily,
     Scorecard,
     Site,
     Stage,
     StageChange,
+    TrainingSummary,
     User,
     Value,
-    module_value,
+    ValueSummary,
 )
-from app.onboarding.services import DONE
+from app.onboarding import summaries
 
 FIRST_DAYS = 90
 OVERDUE_LIMIT = 50
@@ -118,17 +118,6 @@ def staff_scope(filters: ReportFilters) -> list:
     return conditions
 
 
-def counted_progress(*conditions) -> list:
-    """Conditions on Progress joined to Assignment, Module and User: active training of people in scope."""
-    return [Assignment.unassigned_at.is_(None), Module.archived_at.is_(None), *conditions]
-
-
-def _progress_from(query):
-    return (query.join(Assignment, Assignment.id == Progress.assignment_id)
-            .join(Module, Module.id == Progress.module_id)
-            .join(User, User.id == Progress.employee_id))
-
-
 # Completion --------------------------------------------------------------------------------------
 @dataclass
 class Share:
@@ -161,24 +150,21 @@ class Completion:
     by_value: list[Share]
 
 
-def _tallies(today: date):
-    not_done = Progress.status.not_in(DONE)
-    return (
-        func.count(Progress.id).label("assigned"),
-        func.coalesce(func.sum(case((Progress.status.in_(DONE), 1), else_=0)), 0).label("done"),
-        func.coalesce(func.sum(case((and_(not_done, Progress.due_date < today), 1), else_=0)), 0).label("overdue"),
-    )
+def _sums(summary) -> tuple:
+    return (func.coalesce(func.sum(summary.assigned), 0), func.coalesce(func.sum(summary.done), 0),
+            func.coalesce(func.sum(summary.overdue), 0))
 
 
 def completion(filters: ReportFilters, *, today: date) -> Completion:
     """Done over assigned by site, department and role family (one query grouped by all three and
     rolled up here: its rows grow with the organization's structure, never its head count) and by
-    value (one query over module_value, plus one for the catalog), least built value first."""
+    value (one query, plus one for the catalog), least built value first."""
+    summaries.bring_up_to_date(db.session, today)
     rows = db.session.execute(
-        _progress_from(select(User.site_id, Site.name, User.department, User.role_family, *_tallies(today))
-                       .select_from(Progress))
+        select(User.site_id, Site.name, User.department, User.role_family, *_sums(TrainingSummary))
+        .join(User, User.id == TrainingSummary.employee_id)
         .outerjoin(Site, Site.id == User.site_id)
-        .where(*counted_progress(*staff_scope(filters)))
+        .where(*staff_scope(filters), TrainingSummary.assigned > 0)
         .group_by(User.site_id, Site.name, User.department, User.role_family)
     ).all()
     total = Share("All staff in scope")
@@ -205,15 +191,16 @@ def completion(filters: ReportFilters, *, today: date) -> Completion:
 def completion_by_value(filters: ReportFilters, *, today: date) -> list[Share]:
     """Each catalog value's done over assigned across the modules that build it, lowest share first;
     a value no assigned module builds comes first of all (two queries)."""
+    summaries.bring_up_to_date(db.session, today)
     catalog = db.session.execute(
         select(Value.id, Value.name).where(Value.archived_at.is_(None)).order_by(Value.position, Value.id)).all()
     tallies = {
         value_id: (done, assigned, overdue)
         for value_id, assigned, done, overdue in db.session.execute(
-            _progress_from(select(module_value.c.value_id, *_tallies(today)).select_from(Progress))
-            .join(module_value, module_value.c.module_id == Progress.module_id)
-            .where(*counted_progress(*staff_scope(filters)))
-            .group_by(module_value.c.value_id))
+            select(ValueSummary.value_id, *_sums(ValueSummary))
+            .join(User, User.id == ValueSummary.employee_id)
+            .where(*staff_scope(filters), ValueSummary.assigned > 0)
+            .group_by(ValueSummary.value_id))
     }
     shares = []
     for position, (value_id, name) in enumerate(catalog):
@@ -244,16 +231,16 @@ class OverdueList:
 
 def overdue_people(filters: ReportFilters, *, today: date, limit: int = OVERDUE_LIMIT) -> OverdueList:
     """The people with the most overdue modules, oldest due date next, and how many are behind (one query)."""
+    summaries.bring_up_to_date(db.session, today)
     manager = aliased(User)
-    count = func.count(Progress.id)
     rows = db.session.execute(
-        _progress_from(select(User.id, User.name, User.email, Site.name, User.role_family, manager.name,
-                              count, func.min(Progress.due_date), func.count().over()).select_from(Progress))
+        select(User.id, User.name, User.email, Site.name, User.role_family, manager.name,
+               TrainingSummary.overdue, TrainingSummary.oldest_overdue, func.count().over())
+        .join(User, User.id == TrainingSummary.employee_id)
         .outerjoin(Site, Site.id == User.site_id)
         .outerjoin(manager, manager.id == User.manager_id)
-        .where(*counted_progress(*staff_scope(filters)), Progress.status.not_in(DONE), Progress.due_date < today)
-        .group_by(User.id, User.name, User.email, Site.name, User.role_family, manager.name)
-        .order_by(count.desc(), func.min(Progress.due_date), User.name, User.id)
+        .where(*staff_scope(filters), TrainingSummary.overdue > 0)
+        .order_by(TrainingSummary.overdue.desc(), TrainingSummary.oldest_overdue, User.name, User.id)
         .limit(limit)
     ).all()
     return OverdueList([OverdueRow(*row[:8]) for row in rows], rows[0][8] if rows else 0)
@@ -299,20 +286,15 @@ class NewHires:
 
 def new_hires(filters: ReportFilters, *, today: date, limit: int = NEW_HIRE_LIMIT) -> NewHires:
     """People in their first 90 days, those behind first, with their training numbers and the head
-    counts of everyone in that window (one query: a grouped subquery and window totals)."""
-    stats = (
-        _progress_from(select(Progress.employee_id.label("employee_id"), *_tallies(today)).select_from(Progress))
-        .where(*counted_progress())
-        .group_by(Progress.employee_id)
-        .subquery("stats")
-    )
+    counts of everyone in that window (one query with window totals)."""
+    summaries.bring_up_to_date(db.session, today)
     manager = aliased(User)
-    overdue = func.coalesce(stats.c.overdue, 0)
+    overdue = func.coalesce(TrainingSummary.overdue, 0)
     rows = db.session.execute(
         select(User.id, User.name, Site.name, User.role_family, manager.name, User.start_date,
-               func.coalesce(stats.c.assigned, 0), func.coalesce(stats.c.done, 0), overdue,
+               func.coalesce(TrainingSummary.assigned, 0), func.coalesce(TrainingSummary.done, 0), overdue,
                func.count().over(), func.sum(case((overdue == 0, 1), else_=0)).over())
-        .outerjoin(stats, stats.c.employee_id == User.id)
+        .outerjoin(TrainingSummary, TrainingSummary.employee_id == User.id)
         .outerjoin(Site, Site.id == User.site_id)
         .outerjoin(manager, manager.id == User.manager_id)
         .where(*staff_scope(filters), User.start_date > today - timedelta(days=FIRST_DAYS), User.start_date <= today)

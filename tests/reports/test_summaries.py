@@ -1,0 +1,98 @@
+"""The per-employee training summaries stay equal to a count made from scratch over progress rows,
+whatever changes the training, and whichever day a report is for."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from sqlalchemy import select, update
+
+from app.models import Assignment, Progress, ProgressStatus, TrainingSummary, ValueSummary
+from app.onboarding import catalog, services, summaries
+from app.reports import services as reports
+from app.reports.services import ReportFilters
+from tests.helpers import counted_from_scratch, kept
+from tests.reports.conftest import TODAY, days
+
+
+def assert_current(session, today: date = TODAY) -> None:
+    summaries.bring_up_to_date(session, today)
+    assert kept(session) == counted_from_scratch(session, today)
+
+
+def test_summaries_follow_completions_unassignment_archiving_and_module_values(org, db):
+    session = db.session
+    session.commit()
+    assert_current(session)
+    ben = org.people["ben"]
+    overdue = session.scalar(select(Progress).where(Progress.employee_id == ben.id, Progress.due_date == days(-3)))
+    assert kept(session)[0][ben.id][:3] == (3, 1, 1)
+
+    services.complete(overdue, actor=ben)
+    session.commit()
+    assert kept(session)[0][ben.id][:3] == (3, 2, 0)  # recomputed when the completion committed
+    assert_current(session)
+
+    dee_assignment = session.scalar(select(Assignment).where(Assignment.employee_id == org.people["dee"].id))
+    services.unassign(dee_assignment, actor=org.people["mona"])
+    session.commit()
+    assert org.people["dee"].id not in kept(session)[0]
+    assert_current(session)
+
+    catalog.archive(org.modules[2], actor=org.people["mona"])
+    session.commit()
+    assert kept(session)[0][org.people["ann"].id][:2] == (2, 2)
+    assert_current(session)
+
+    catalog.save_module(org.modules[0], actor=org.people["mona"], fields={}, value_ids=[org.values["emp"].id])
+    session.commit()
+    assert (org.people["ann"].id, org.values["emp"].id) in kept(session)[1]
+    assert_current(session)
+
+
+def test_a_report_for_another_day_recomputes_the_rows_a_due_date_separates(org, db):
+    db.session.commit()
+    later = days(15)  # Ben's third module (due in 10 days) and Cal's first (due in 20) straddle this
+    result = reports.completion(ReportFilters(), today=later)
+    assert result.total.overdue == 4  # Ben 2, Dee 2; Cal's first module is not due until day 20
+    assert kept(db.session) == counted_from_scratch(db.session, later)
+    assert reports.completion(ReportFilters(), today=days(25)).total.overdue == 5
+    assert reports.completion(ReportFilters(), today=TODAY).total.overdue == 3  # and back again
+    assert_current(db.session)
+
+
+def test_rows_marked_stale_by_the_migration_are_recomputed_by_the_first_report(org, db):
+    session = db.session
+    session.commit()
+    session.execute(update(TrainingSummary).values(assigned=0, done=0, overdue=0, oldest_overdue=None,
+                                                   latest_overdue=None, next_due=date(1, 1, 1)))
+    session.execute(update(ValueSummary).values(assigned=0, done=0, overdue=0))
+    assert reports.completion(ReportFilters(), today=TODAY).total.assigned == 12
+    assert kept(session) == counted_from_scratch(session, TODAY)
+
+
+def test_a_change_noted_but_not_yet_committed_is_counted_by_a_report_in_the_same_transaction(org, db):
+    db.session.commit()
+    assert reports.completion(ReportFilters(), today=TODAY).total.done == 6
+    cal_open = db.session.scalar(select(Progress).where(Progress.employee_id == org.people["cal"].id,
+                                                        Progress.status == ProgressStatus.NOT_STARTED))
+    services.complete(cal_open, actor=org.people["cal"])
+    assert reports.completion(ReportFilters(), today=TODAY).total.done == 7
+
+
+def test_refreshing_everyone_repairs_rows_that_drifted(org, db):
+    session = db.session
+    session.commit()
+    session.execute(update(TrainingSummary).values(done=99))
+    assert summaries.refresh_everyone(session, today=TODAY) == 5
+    assert kept(session) == counted_from_scratch(session, TODAY)
+
+
+def test_a_module_due_today_is_overdue_in_tomorrows_report(org, db):
+    cal_first = db.session.scalar(select(Progress).where(Progress.employee_id == org.people["cal"].id,
+                                                         Progress.due_date == days(20)))
+    cal_first.due_date = TODAY
+    db.session.commit()
+    assert reports.completion(ReportFilters(), today=TODAY).total.overdue == 3
+    assert reports.completion(ReportFilters(), today=days(1)).total.overdue == 4
+    assert kept(db.session) == counted_from_scratch(db.session, days(1))
