@@ -5,7 +5,7 @@ from datetime import date
 
 from sqlalchemy import func, select
 
-from app.models import Assignment, Module, Progress, ProgressStatus, TrainingSummary, ValueSummary
+from app.models import Assignment, Module, Progress, ProgressStatus, TrainingSummary, User, ValueSummary
 
 
 def text(response) -> str:
@@ -28,7 +28,8 @@ def counted_from_scratch(session, today: date) -> tuple[dict, dict]:
     for progress in session.scalars(select(Progress)):
         assignment = session.get(Assignment, progress.assignment_id)
         module = session.get(Module, progress.module_id)
-        if assignment.unassigned_at is not None or module.archived_at is not None:
+        employee = session.get(User, progress.employee_id)
+        if assignment.unassigned_at is not None or module.archived_at is not None or not employee.active:
             continue
         done = progress.status in SUMMARY_DONE
         overdue = not done and progress.due_date is not None and progress.due_date < today

@@ -97,7 +97,7 @@ class User(UserMixin, TimestampMixin, Base):
     department: Mapped[str] = mapped_column(String(120), default="")
     role_family: Mapped[RoleFamily | None]
     manager_id: Mapped[int | None] = mapped_column(ForeignKey("user.id"), index=True)
-    start_date: Mapped[date | None]
+    start_date: Mapped[date | None] = mapped_column(index=True)
     active: Mapped[bool] = mapped_column(default=True)
     deactivated_at: Mapped[datetime | None]
     invited_at: Mapped[datetime | None]

@@ -520,9 +520,10 @@ def open_tasks_for(user: User) -> list[Progress]:
 
 
 def sign_off_queue(manager: User) -> list[Progress]:
-    """Open sign-off requests from the manager's direct reports, oldest first."""
+    """Open sign-off requests from the manager's direct reports, oldest first (modules without
+    their lesson text, which the queue does not show)."""
     return db.session.scalars(
-        select(Progress).options(selectinload(Progress.module), selectinload(Progress.employee))
+        select(Progress).options(selectinload(Progress.module).defer(Module.content), selectinload(Progress.employee))
         .join(User, User.id == Progress.employee_id)
         .where(Progress.sign_off_requested_at.is_not(None), Progress.status.not_in(DONE),
                User.manager_id == manager.id, User.active)

@@ -1,8 +1,8 @@
 """Per-employee training figures kept current as training changes, so reports read one row per
 employee (and per employee and value) instead of aggregating every progress row on each request.
 
-A session listener notes the employees whose progress or assignments a flush touched, and every
-employee on a module whose archiving or values changed; just before the transaction commits, their
+A session listener notes the employees whose progress or assignments a flush touched or who were
+deactivated or reactivated, and every employee on a module whose archiving or values changed; just before the transaction commits, their
 rows in training_summary and value_summary are recomputed from progress, in the same transaction
 and in a fixed number of statements per 500 employees. Recomputing (rather than adding and
 subtracting) keeps the figures right whatever the change was; the summary rows are updated before
@@ -23,7 +23,7 @@ from sqlalchemy import and_, case, event, func, inspect, or_, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
-from app.models import Assignment, Module, Progress, TrainingSummary, ValueSummary, module_value
+from app.models import Assignment, Module, Progress, TrainingSummary, User, ValueSummary, module_value
 from app.onboarding.services import DONE
 
 EMPLOYEES_KEY = "summary_employees"
@@ -46,6 +46,8 @@ def _note_changes(session: Session, flush_context) -> None:
     for obj in chain(session.new, session.dirty, session.deleted):
         if isinstance(obj, (Progress, Assignment)):
             employees.add(obj.employee_id)
+        elif isinstance(obj, User) and obj in session.dirty and inspect(obj).attrs.active.history.has_changes():
+            employees.add(obj.id)
         elif isinstance(obj, Module) and obj in session.dirty and _module_counts_changed(obj):
             modules.add(obj.id)
 
@@ -92,10 +94,12 @@ def _insert(session: Session, table):
 
 
 def _counted(query):
-    """Progress on active assignments of non-archived modules, as every report counts it."""
+    """Progress of active employees on active assignments of non-archived modules, as every report
+    counts it (a deactivated employee's rows hold zeros until they are reactivated)."""
     return (query.join(Assignment, Assignment.id == Progress.assignment_id)
             .join(Module, Module.id == Progress.module_id)
-            .where(Assignment.unassigned_at.is_(None), Module.archived_at.is_(None)))
+            .join(User, User.id == Progress.employee_id)
+            .where(Assignment.unassigned_at.is_(None), Module.archived_at.is_(None), User.active))
 
 
 def _figures(today: date) -> tuple:

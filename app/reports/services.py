@@ -39,7 +39,7 @@ from app.onboarding import summaries
 
 FIRST_DAYS = 90
 OVERDUE_LIMIT = 50
-NEW_HIRE_LIMIT = 100
+NEW_HIRE_LIMIT = 50
 PIPELINE = (Stage.APPLIED, Stage.SCREENING, Stage.INTERVIEW, Stage.OFFER, Stage.HIRED, Stage.REJECTED,
             Stage.WITHDRAWN)
 SCORES = (1, 2, 3, 4, 5)
@@ -160,13 +160,15 @@ def completion(filters: ReportFilters, *, today: date) -> Completion:
     rolled up here: its rows grow with the organization's structure, never its head count) and by
     value (one query, plus one for the catalog), least built value first."""
     summaries.bring_up_to_date(db.session, today)
-    rows = db.session.execute(
-        select(User.site_id, Site.name, User.department, User.role_family, *_sums(TrainingSummary))
+    groups = (
+        select(User.site_id, User.department, User.role_family, *_sums(TrainingSummary))
         .join(User, User.id == TrainingSummary.employee_id)
-        .outerjoin(Site, Site.id == User.site_id)
         .where(*staff_scope(filters), TrainingSummary.assigned > 0)
-        .group_by(User.site_id, Site.name, User.department, User.role_family)
-    ).all()
+        .group_by(User.site_id, User.department, User.role_family)
+        .subquery("groups")
+    )
+    rows = db.session.execute(select(groups.c.site_id, Site.name, *list(groups.c)[1:])
+                              .outerjoin(Site, Site.id == groups.c.site_id)).all()
     total = Share("All staff in scope")
     by_site: dict = {}
     by_department: dict = {}
@@ -194,14 +196,11 @@ def completion_by_value(filters: ReportFilters, *, today: date) -> list[Share]:
     summaries.bring_up_to_date(db.session, today)
     catalog = db.session.execute(
         select(Value.id, Value.name).where(Value.archived_at.is_(None)).order_by(Value.position, Value.id)).all()
-    tallies = {
-        value_id: (done, assigned, overdue)
-        for value_id, assigned, done, overdue in db.session.execute(
-            select(ValueSummary.value_id, *_sums(ValueSummary))
-            .join(User, User.id == ValueSummary.employee_id)
-            .where(*staff_scope(filters), ValueSummary.assigned > 0)
-            .group_by(ValueSummary.value_id))
-    }
+    by_value = select(ValueSummary.value_id, *_sums(ValueSummary)).where(ValueSummary.assigned > 0)
+    if filters.site_id or filters.start or filters.end:  # deactivated staff already count zero
+        by_value = by_value.join(User, User.id == ValueSummary.employee_id).where(*staff_scope(filters))
+    tallies = {value_id: (done, assigned, overdue)
+               for value_id, assigned, done, overdue in db.session.execute(by_value.group_by(ValueSummary.value_id))}
     shares = []
     for position, (value_id, name) in enumerate(catalog):
         share = Share(name, key=position)

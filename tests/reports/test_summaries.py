@@ -96,3 +96,17 @@ def test_a_module_due_today_is_overdue_in_tomorrows_report(org, db):
     assert reports.completion(ReportFilters(), today=TODAY).total.overdue == 3
     assert reports.completion(ReportFilters(), today=days(1)).total.overdue == 4
     assert kept(db.session) == counted_from_scratch(db.session, days(1))
+
+
+def test_deactivating_someone_zeroes_their_figures_and_reactivating_restores_them(org, db):
+    dee = org.people["dee"]
+    db.session.commit()
+    assert kept(db.session)[0][dee.id][:3] == (3, 1, 2)
+    dee.active = False
+    db.session.commit()
+    assert dee.id not in kept(db.session)[0]
+    assert reports.completion(ReportFilters(), today=TODAY).total.assigned == 9
+    dee.active = True
+    db.session.commit()
+    assert kept(db.session)[0][dee.id][:3] == (3, 1, 2)
+    assert_current(db.session)
