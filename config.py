@@ -40,7 +40,9 @@ class Config:
 
     RATELIMIT_STORAGE_URI = "memory://"
     RATELIMIT_HEADERS_ENABLED = True
-    LOGIN_RATE_LIMIT = "10 per minute"
+    LOGIN_RATE_LIMIT = "10 per minute"  # sign-in attempts from one address
+    LOGIN_ACCOUNT_RATE_LIMIT = "10 per 15 minutes"  # failed sign-ins for one e-mail, from anywhere
+    RESET_RATE_LIMIT = "5 per hour"  # reset-link requests, per address and per e-mail
 
     BOOTSTRAP_SERVE_LOCAL = True
     BOOTSTRAP_BTN_STYLE = "primary"
@@ -53,6 +55,7 @@ class Config:
     MAIL_DEFAULT_SENDER = "onboarding@localhost"
 
     INVITE_MAX_AGE = 60 * 60 * 24 * 7
+    PASSWORD_RESET_MAX_AGE = 60 * 60 * 2
     PASSWORD_MIN_LENGTH = 12
     PASSWORD_HASH_METHOD = "scrypt"  # noqa: S105 (a hash method name, not a secret)
     ORGANIZATION_NAME = "Demo Community Health Center"

@@ -19,6 +19,7 @@ def init_cli(app: Flask) -> None:
     app.cli.add_command(demo)
     app.cli.add_command(create_admin)
     app.cli.add_command(renewals)
+    app.cli.add_command(rebuild_summaries)
     app.cli.add_command(reminders)
     app.cli.add_command(import_staff)
 
@@ -136,6 +137,17 @@ def renewals() -> None:
         count = reopen_renewals(date.today())
     db.session.commit()
     click.echo(f"{count} module{'s' if count != 1 else ''} reopened for renewal.")
+
+
+@click.command("rebuild-summaries")
+def rebuild_summaries() -> None:
+    """Recompute every employee's training summary from progress (after a bulk change made outside
+    the app, or if report figures are ever in doubt); safe to run at any time."""
+    from app.onboarding.summaries import refresh_everyone
+
+    count = refresh_everyone(db.session)
+    db.session.commit()
+    click.echo(f"Training summaries recomputed for {count} employee{'s' if count != 1 else ''}.")
 
 
 @click.group()

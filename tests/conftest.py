@@ -7,6 +7,7 @@ import re
 
 import flask_migrate
 import pytest
+from flask import g, request_started
 from flask_sqlalchemy.session import _app_ctx_id
 from sqlalchemy import event, text
 from sqlalchemy.orm import scoped_session, sessionmaker
@@ -29,6 +30,13 @@ def app(tmp_path_factory):
         # A file rather than memory, so every connection sees the same database.
         os.environ["TEST_DATABASE_URL"] = f"sqlite:///{tmp_path_factory.mktemp('db') / 'test.db'}"
     app = create_app(TestingConfig)
+
+    @request_started.connect_via(app)
+    def _forget_the_last_requests_user(sender, **extra):
+        # Tests run inside one app context, which every test-client request shares, so `g` outlives a
+        # request; in production each request has its own. Forget the signed-in user as a new request would.
+        g.pop("_login_user", None)
+
     with app.app_context():
         engine = _db.engine
         engine.dispose()

@@ -26,6 +26,9 @@ RULES: dict[str, tuple] = {
     "auth.login": ("GET", "/login", {ANON} | EVERYONE_SIGNED_IN),
     "auth.logout": ("POST", "/logout", EVERYONE_SIGNED_IN),
     "auth.accept_invite": ("GET", "/invite/{invite_token}", {ANON} | EVERYONE_SIGNED_IN),
+    "auth.change_password": ("GET", "/account/password", EVERYONE_SIGNED_IN),
+    "auth.forgot_password": ("GET", "/forgot", {ANON} | EVERYONE_SIGNED_IN),
+    "auth.reset_password": ("GET", "/reset/{reset_token}", {ANON} | EVERYONE_SIGNED_IN),
     "content.index": ("GET", "/content/", EVERYONE_SIGNED_IN),
     "content.value": ("GET", "/content/values/{value_key}", EVERYONE_SIGNED_IN),
     "content.edit_value": ("GET", "/content/values/{value_key}/edit", {HR, ADMIN}),
@@ -35,6 +38,7 @@ RULES: dict[str, tuple] = {
     "admin.deactivate": ("GET", "/admin/users/{other_id}/deactivate", {ADMIN}),
     "admin.reactivate": ("POST", "/admin/users/{other_id}/reactivate", {ADMIN}),
     "admin.resend_invite": ("POST", "/admin/users/{other_id}/invite", {ADMIN}),
+    "admin.send_password_reset": ("POST", "/admin/users/{other_id}/reset-password", {ADMIN}),
     "admin.sites": ("GET", "/admin/sites", {ADMIN}),
     "admin.site": ("GET", "/admin/sites/{site_id}", {ADMIN}),
     "admin.archive_site": ("GET", "/admin/sites/{site_id}/archive", {ADMIN}),
@@ -120,7 +124,7 @@ def test_every_endpoint_has_an_access_rule(app):
 
 @pytest.fixture
 def objects(db, make_user):
-    from app.auth.services import invite_token
+    from app.auth.services import RESET, invite_token, link_token
     from app.models import Assignment, Method, Module, Progress, Responsible, Track, Value
     from tests.factories import SiteFactory
 
@@ -177,7 +181,7 @@ def objects(db, make_user):
     return {"interview_id": interview.id, "interviewer_id": interviewer.id,"posting_id": posting.id, "kit_item_id": kit_item.id, "application_id": application.id,
             "question_id": question.id, "rubric_id": rubric.id, "criterion_id": criterion.id,
             "other_id": other.id, "site_id": site.id, "value_key": "care-coordination",
-            "invite_token": invite_token(other), "module_id": module.id, "progress_id": progress.id,
+            "invite_token": invite_token(other), "reset_token": link_token(other, RESET), "module_id": module.id, "progress_id": progress.id,
             "calendar_token": other.calendar_token, "track_id": track.id, "assignment_id": assignment.id}
 
 

@@ -12,6 +12,7 @@ from sqlalchemy.orm import selectinload
 from app.access import role_required
 from app.admin import bp, services
 from app.admin.forms import EditUserForm, InviteUserForm, SiteForm
+from app.auth import services as accounts
 from app.auth.forms import EmptyForm
 from app.auth.services import AccountError, invite_user, send_invitation
 from app.extensions import db
@@ -170,6 +171,22 @@ def resend_invite(user_id: int):
         send_invitation(subject, actor=current_user)
         db.session.commit()
         flash(f"A new set-password link was sent to {subject.email}.", "success")
+    return redirect(url_for(".user", user_id=subject.id))
+
+
+@bp.post("/users/<int:user_id>/reset-password")
+@role_required(Role.ADMIN)
+def send_password_reset(user_id: int):
+    """E-mail the person a single-use link to choose a new password (the current one keeps working
+    until they use it)."""
+    subject = db.get_or_404(User, user_id)
+    if not subject.active or not subject.has_password:
+        flash("Only an active account with a password can be sent a reset link; send an invitation instead.",
+              "warning")
+    elif EmptyForm().validate_on_submit():
+        accounts.send_password_reset(subject, actor=current_user)
+        db.session.commit()
+        flash(f"A password reset link was sent to {subject.email}. It works once and expires in 2 hours.", "success")
     return redirect(url_for(".user", user_id=subject.id))
 
 

@@ -29,3 +29,15 @@ class EmptyForm(FlaskForm):
     """A form with only the CSRF token, for POST-only buttons."""
 
     submit = SubmitField("Submit")
+
+
+class ChangePasswordForm(FlaskForm):
+    current = PasswordField("Current password", validators=[DataRequired(), Length(max=200)])
+    password = SetPasswordForm.password
+    confirm = SetPasswordForm.confirm
+    submit = SubmitField("Change password")
+
+
+class ForgotPasswordForm(FlaskForm):
+    email = EmailField("E-mail", validators=[DataRequired(), Length(max=254)])
+    submit = SubmitField("Send me a reset link")

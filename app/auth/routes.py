@@ -1,4 +1,4 @@
-"""Sign-in, sign-out and invitation acceptance."""
+"""Sign-in, sign-out, invitations, and changing or resetting a password."""
 
 from __future__ import annotations
 
@@ -10,12 +10,29 @@ from flask_login import current_user, login_required, login_user, logout_user
 from app import mail
 from app.audit import record
 from app.auth import bp, services
-from app.auth.forms import EmptyForm, LoginForm, SetPasswordForm
+from app.auth.forms import ChangePasswordForm, EmptyForm, ForgotPasswordForm, LoginForm, SetPasswordForm
 from app.extensions import db, limiter
 
 
 def _login_limit() -> str:
     return current_app.config["LOGIN_RATE_LIMIT"]
+
+
+def _account_limit() -> str:
+    return current_app.config["LOGIN_ACCOUNT_RATE_LIMIT"]
+
+
+def _reset_limit() -> str:
+    return current_app.config["RESET_RATE_LIMIT"]
+
+
+def _submitted_account() -> str:
+    """The rate-limit key of the e-mail a form names, whether or not an account has it."""
+    return "account:" + services.normalize_email(request.form.get("email", ""))[:254]
+
+
+def _failed(response) -> bool:
+    return response.status_code != 302  # a successful sign-in redirects; anything else counts
 
 
 def _safe_next(target: str | None) -> str:
@@ -26,6 +43,7 @@ def _safe_next(target: str | None) -> str:
 
 @bp.route("/login", methods=["GET", "POST"])
 @limiter.limit(_login_limit, methods=["POST"])
+@limiter.limit(_account_limit, key_func=_submitted_account, methods=["POST"], deduct_when=_failed)
 def login():
     """Sign in with e-mail and password."""
     if current_user.is_authenticated:
@@ -81,6 +99,66 @@ def accept_invite(token: str):
             flash(f"Welcome, {user.name}. Your password is set.", "success")
             return redirect(url_for("main.home"))
     return render_template("auth/set_password.html", form=form, user=user)
+
+
+@bp.route("/account/password", methods=["GET", "POST"])
+@login_required
+def change_password():
+    """Change your own password; other devices are signed out, this one stays signed in."""
+    form = ChangePasswordForm()
+    if form.validate_on_submit():
+        try:
+            services.change_password(current_user, form.current.data, form.password.data)
+        except services.WrongPassword as problem:
+            form.current.errors.append(str(problem))
+        except services.AccountError as problem:
+            form.password.errors.append(str(problem))
+        else:
+            user = current_user._get_current_object()
+            db.session.commit()
+            login_user(user)  # the session token changed; carry this session over to the new one
+            flash("Your password is changed. Other devices where you were signed in are signed out.", "success")
+            return redirect(url_for("main.home"))
+    return render_template("auth/change_password.html", form=form)
+
+
+@bp.route("/forgot", methods=["GET", "POST"])
+@limiter.limit(_reset_limit, methods=["POST"])
+@limiter.limit(_reset_limit, key_func=_submitted_account, methods=["POST"])
+def forgot_password():
+    """Ask for a reset link by e-mail; the answer is the same whether or not the account exists."""
+    form = ForgotPasswordForm()
+    if form.validate_on_submit():
+        services.request_password_reset(form.email.data)
+        db.session.commit()
+        flash("If that e-mail belongs to an active account, a reset link is on its way. It works once and "
+              "expires in 2 hours.", "info")
+        return redirect(url_for("auth.login"))
+    return render_template("auth/forgot.html", form=form)
+
+
+@bp.route("/reset/<token>", methods=["GET", "POST"])
+@limiter.limit("20 per minute", methods=["POST"])
+def reset_password(token: str):
+    """Choose a new password from a single-use reset link; every session of the account ends."""
+    try:
+        user = services.user_for_link(token, services.RESET)
+    except services.InvalidInvite as problem:
+        return render_template("auth/invite_invalid.html", message=str(problem)), 400
+    form = SetPasswordForm()
+    if form.validate_on_submit():
+        try:
+            services.reset_password(token, form.password.data)
+        except services.AccountError as problem:
+            form.password.errors.append(str(problem))
+        else:
+            db.session.commit()
+            logout_user()
+            session.clear()
+            login_user(user)
+            flash("Your password is set. Any other device signed in to your account is signed out.", "success")
+            return redirect(url_for("main.home"))
+    return render_template("auth/set_password.html", form=form, user=user, reset=True)
 
 
 @bp.after_app_request

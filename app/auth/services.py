@@ -1,4 +1,5 @@
-"""Accounts: authentication, password rules, single-use invitation links."""
+"""Accounts: authentication, password rules, and the single-use links that set a password: the
+invitation a new account gets, and a reset link (asked for by the person or sent by an admin)."""
 
 from __future__ import annotations
 
@@ -8,6 +9,7 @@ import logging
 from flask import current_app
 from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
 from sqlalchemy import select
+from werkzeug.security import check_password_hash, generate_password_hash
 
 from app import mail
 from app.audit import record
@@ -35,6 +37,13 @@ class InvalidInvite(AccountError):
     pass
 
 
+class WrongPassword(AccountError):
+    pass
+
+
+INVITE, RESET = "invite", "password-reset"  # what a link is for: each has its own signing salt and lifetime
+
+
 def normalize_email(email: str) -> str:
     return email.strip().lower()
 
@@ -60,43 +69,79 @@ def set_password(user: User, password: str) -> None:
     user.set_password(password)
 
 
+_stand_in_hash: dict[str, str] = {}
+
+
+def _check_without_account(password: str) -> None:
+    """Spend the time a real password check takes, so timing does not tell which e-mails exist."""
+    method = current_app.config["PASSWORD_HASH_METHOD"]
+    if method not in _stand_in_hash:
+        _stand_in_hash[method] = generate_password_hash(new_token(), method=method)
+    check_password_hash(_stand_in_hash[method], password)
+
+
 def authenticate(email: str, password: str) -> User | None:
     """The active user with that e-mail and password, or None (one message for every failure)."""
     user = db.session.scalar(select(User).where(User.email == normalize_email(email)))
-    if user is None or not user.active or not user.check_password(password):
+    if user is None or not user.password_hash:
+        _check_without_account(password)
+        return None
+    if not user.check_password(password) or not user.active:
         return None
     return user
 
 
-# Invitations ------------------------------------------------------------------------------
-def _serializer() -> URLSafeTimedSerializer:
-    return URLSafeTimedSerializer(current_app.config["SECRET_KEY"], salt="invite")
+def change_password(user: User, current: str, new: str) -> None:
+    """A signed-in person's own change: the current password first; every other session ends."""
+    if not user.check_password(current):
+        raise WrongPassword("That is not your current password.")
+    if current == new:
+        raise WeakPassword("Choose a password different from the current one.")
+    set_password(user, new)
+    sign_out_everywhere(user)
+    record(db.session, "user.password_changed", user)
+    db.session.flush()
+
+
+# Single-use links ---------------------------------------------------------------------------
+def _serializer(purpose: str) -> URLSafeTimedSerializer:
+    return URLSafeTimedSerializer(current_app.config["SECRET_KEY"], salt=purpose)
 
 
 def _fingerprint(user: User) -> str:
-    """Changes once the password is set, so a link works only once."""
+    """Changes once the password is set or the sessions are ended, so a link works only once."""
     material = f"{user.password_hash or ''}|{user.session_token}"
     return hashlib.sha256(material.encode()).hexdigest()[:20]
 
 
+def link_token(user: User, purpose: str = INVITE) -> str:
+    return _serializer(purpose).dumps({"uid": user.id, "fp": _fingerprint(user)})
+
+
 def invite_token(user: User) -> str:
-    return _serializer().dumps({"uid": user.id, "fp": _fingerprint(user)})
+    return link_token(user, INVITE)
+
+
+def user_for_link(token: str, purpose: str = INVITE) -> User:
+    """The user a valid, unused, unexpired link of this purpose belongs to."""
+    max_age = current_app.config["INVITE_MAX_AGE" if purpose == INVITE else "PASSWORD_RESET_MAX_AGE"]
+    ask_for = "Ask HR to send a new one." if purpose == INVITE else "Ask for a new one from the sign-in page."
+    try:
+        data = _serializer(purpose).loads(token, max_age=max_age)
+    except SignatureExpired:
+        raise InvalidInvite(f"This link has expired. {ask_for}") from None
+    except BadSignature:
+        raise InvalidInvite("This link is not valid. Check that you copied all of it.") from None
+    user = db.session.get(User, data.get("uid")) if isinstance(data, dict) else None
+    if user is None or not user.active:
+        raise InvalidInvite("This link is not valid any more.")
+    if data.get("fp") != _fingerprint(user):
+        raise InvalidInvite(f"This link has already been used. Sign in, or {ask_for[0].lower()}{ask_for[1:]}")
+    return user
 
 
 def user_for_invite(token: str) -> User:
-    """The user a valid, unused, unexpired invitation link belongs to."""
-    try:
-        data = _serializer().loads(token, max_age=current_app.config["INVITE_MAX_AGE"])
-    except SignatureExpired:
-        raise InvalidInvite("This invitation link has expired. Ask HR to send a new one.") from None
-    except BadSignature:
-        raise InvalidInvite("This invitation link is not valid. Check that you copied all of it.") from None
-    user = db.session.get(User, data.get("uid"))
-    if user is None or not user.active:
-        raise InvalidInvite("This invitation link is not valid any more.")
-    if data.get("fp") != _fingerprint(user):
-        raise InvalidInvite("This invitation link has already been used. Sign in, or ask HR for a new link.")
-    return user
+    return user_for_link(token, INVITE)
 
 
 def accept_invite(token: str, password: str) -> User:
@@ -105,6 +150,43 @@ def accept_invite(token: str, password: str) -> User:
     record(db.session, "user.invitation_accepted", user)
     db.session.flush()
     return user
+
+
+def reset_password(token: str, password: str) -> User:
+    """Set a new password from a reset link; every session of the account ends."""
+    user = user_for_link(token, RESET)
+    set_password(user, password)
+    sign_out_everywhere(user)
+    record(db.session, "user.password_reset", user)
+    db.session.flush()
+    return user
+
+
+def send_password_reset(user: User, *, actor: User | None) -> str:
+    """Queue an e-mail with a single-use reset link (sent after commit) and return the link."""
+    link = mail.external_url("auth.reset_password", token=link_token(user, RESET))
+    hours = current_app.config["PASSWORD_RESET_MAX_AGE"] // 3600
+    mail.queue(
+        kind="password-reset",
+        dedupe_key=f"password-reset:{user.id}:{utcnow().isoformat()}",
+        recipient=user.email,
+        subject=f"Reset your {current_app.config['ORGANIZATION_NAME']} password",
+        body=(
+            f"Hello {user.name},\n\nSomeone (we hope you) asked to reset the password of your Medical Home "
+            f"Hiring & Onboarding account. Choose a new one here (the link works once and expires in "
+            f"{hours} hours):\n\n{link}\n\nIf you did not ask for this, you can ignore this e-mail: your "
+            "password stays as it is.\n"
+        ),
+    )
+    record(db.session, "user.password_reset_sent", user, requested_by="admin" if actor else "account holder")
+    return link
+
+
+def request_password_reset(email: str) -> None:
+    """Send a reset link if an active account with a password has this e-mail; say nothing either way."""
+    user = db.session.scalar(select(User).where(User.email == normalize_email(email)))
+    if user is not None and user.active and user.has_password:
+        send_password_reset(user, actor=None)
 
 
 def send_invitation(user: User, *, actor: User | None) -> str:

@@ -110,3 +110,11 @@ def test_deactivating_someone_zeroes_their_figures_and_reactivating_restores_the
     db.session.commit()
     assert kept(db.session)[0][dee.id][:3] == (3, 1, 2)
     assert_current(db.session)
+
+
+def test_the_rebuild_command_repairs_every_row(org, db, runner):
+    db.session.commit()
+    db.session.execute(update(ValueSummary).values(done=42))
+    result = runner.invoke(args=["rebuild-summaries"])
+    assert result.exit_code == 0 and "recomputed for 5 employees" in result.output
+    assert kept(db.session) == counted_from_scratch(db.session, TODAY)
