@@ -47,7 +47,7 @@ def upgrade():
     sa.PrimaryKeyConstraint('employee_id', 'value_id', name=op.f('pk_value_summary'))
     )
     with op.batch_alter_table('value_summary', schema=None) as batch_op:
-        batch_op.create_index(batch_op.f('ix_value_summary_value_id'), ['value_id'], unique=False)
+        batch_op.create_index('ix_value_summary_figures', ['value_id', 'assigned', 'done', 'overdue'], unique=False)
 
     with op.batch_alter_table('user', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_user_start_date'), ['start_date'], unique=False)
@@ -65,7 +65,7 @@ def downgrade():
         batch_op.drop_index(batch_op.f('ix_user_start_date'))
 
     with op.batch_alter_table('value_summary', schema=None) as batch_op:
-        batch_op.drop_index(batch_op.f('ix_value_summary_value_id'))
+        batch_op.drop_index('ix_value_summary_figures')
 
     op.drop_table('value_summary')
     with op.batch_alter_table('training_summary', schema=None) as batch_op:
