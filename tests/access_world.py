@@ -191,11 +191,15 @@ class Browsers:
     def __init__(self, app: Flask, world: SimpleNamespace):
         self.app, self.world = app, world
         self.clients = {}
-        for number, actor in enumerate(ACTORS, start=10):
-            self.clients[actor] = app.test_client()
-            self.clients[actor].environ_base["REMOTE_ADDR"] = f"192.0.2.{number}"
-        for actor, key in self.ACCOUNTS.items():
-            self.sign_in(actor, world.emails[key])
+        for actor in ACTORS:
+            self.restart(actor)
+
+    def restart(self, actor: str) -> None:
+        """A new browser for the actor (signed in again unless anonymous)."""
+        self.clients[actor] = self.app.test_client()
+        self.clients[actor].environ_base["REMOTE_ADDR"] = f"192.0.2.{10 + ACTORS.index(actor)}"
+        if actor in self.ACCOUNTS:
+            self.sign_in(actor, self.world.emails[self.ACCOUNTS[actor]])
 
     def sign_in(self, actor: str, email: str) -> None:
         data = {"email": email, "password": PASSWORD}
@@ -204,12 +208,13 @@ class Browsers:
         response = self.call(actor, "POST", "/login", data=data)
         assert response.status_code == 302 and "/login" not in response.location, f"{actor} could not sign in"
 
+    def own_token(self, actor: str) -> str:
+        """A valid CSRF token of the actor's browser, from a form every such user may open."""
+        return self.token(actor, "/login" if actor == ANON else "/onboarding/preferences")
+
     def token(self, actor: str, page: str) -> str:
         """A CSRF token from a page the actor opens (it belongs to that browser's session)."""
-        body = self.call(actor, "GET", page).text
-        match = re.search(r'name="csrf_token" type="hidden" value="([^"]+)"', body)
-        assert match, f"no CSRF token on {page}"
-        return match.group(1)
+        return token_in(self.call(actor, "GET", page).text)
 
     def call(self, actor: str, method: str, url: str, data: dict | None = None):
         """One request from the actor's browser, in its own application context; the body is read inside it."""
@@ -218,6 +223,18 @@ class Browsers:
             response.get_data()  # buffered now, so a streamed body is produced inside the context
             response.close()
         return response
+
+
+def token_in(body: str) -> str:
+    match = re.search(r'name="csrf_token" type="hidden" value="([^"]+)"', body)
+    assert match, "no CSRF token on the page"
+    return match.group(1)
+
+
+def foreign_token(app: Flask) -> str:
+    """A valid CSRF token, but of some other visitor's browser: what a forged form would carry."""
+    with app.app_context():
+        return token_in(app.test_client().get("/login").get_data(as_text=True))
 
 
 def connection():
