@@ -194,12 +194,12 @@ class Browsers:
         for actor in ACTORS:
             self.restart(actor)
 
-    def restart(self, actor: str) -> None:
-        """A new browser for the actor (signed in again unless anonymous)."""
+    def restart(self, actor: str, account: str | None = None) -> None:
+        """A new browser for the actor, signed in again (as another account of that kind, if given)."""
         self.clients[actor] = self.app.test_client()
         self.clients[actor].environ_base["REMOTE_ADDR"] = f"192.0.2.{10 + ACTORS.index(actor)}"
         if actor in self.ACCOUNTS:
-            self.sign_in(actor, self.world.emails[self.ACCOUNTS[actor]])
+            self.sign_in(actor, self.world.emails[account or self.ACCOUNTS[actor]])
 
     def sign_in(self, actor: str, email: str) -> None:
         data = {"email": email, "password": PASSWORD}
