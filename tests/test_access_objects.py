@@ -5,6 +5,8 @@ Ian interview Rosa (Ian has a draft), Paz interviews nobody; Sam has the calenda
 
 from __future__ import annotations
 
+import re
+
 import pytest
 from icalendar import Calendar
 from sqlalchemy import func, select
@@ -181,3 +183,26 @@ def test_resumes_go_to_hr_only_not_to_interviewers_on_or_off_the_panel_nor_to_ot
     hr = browsers.call(HR, "GET", rosa)
     assert hr.data == PDF + b"rosa" and hr.headers["Cache-Control"] == "private, no-store"
     assert browsers.call(HR, "GET", "/hiring/applications/999999/resume").status_code == 404
+
+
+def test_hr_on_a_panel_sees_no_colleagues_ratings_in_the_report_before_submitting(db, world, browsers):
+    """The hiring report's per-posting rating spread would otherwise show what the panel gave Rosa."""
+    from app.hiring import scoring
+    from app.models import InterviewAssignment, Recommendation
+
+    w = world
+    hr = db.session.get(User, w.hr_id)
+    hr.is_interviewer = True
+    db.session.add(InterviewAssignment(application_id=w.application_id, interviewer_id=hr.id))
+    db.session.flush()
+    def report(actor):  # the page without its time-stamped CSRF tokens
+        return re.sub(r'name="csrf_token" type="hidden" value="[^"]+"', "", browsers.call(actor, "GET", "/reports").text)
+
+    before = {actor: report(actor) for actor in (HR, "admin")}
+    ian = db.session.get(InterviewAssignment, w.ian_interview_id)
+    scoring.save_scorecard(ian, actor=db.session.get(User, w.ian_id), ratings={w.criterion_id: (1, DRAFT_NOTE)},
+                           recommendation=Recommendation.NO, submit=True)
+    db.session.flush()
+    after = {actor: report(actor) for actor in (HR, "admin")}
+    assert after["admin"] != before["admin"]  # the rating shows for someone not on the panel
+    assert after[HR] == before[HR]
