@@ -24,6 +24,7 @@ from werkzeug.exceptions import MethodNotAllowed
 from werkzeug.routing import Map, Rule
 
 from app.admin.import_services import example_csv
+from config import TestingConfig
 from tests.access_world import (
     ACTORS,
     ANON,
@@ -145,7 +146,7 @@ FORMS = {
     "admin.user": lambda w: {"name": "Tess Teammate", "role": "manager", "manager_id": str(w.mona_id)},
     "admin.site": lambda w: {"name": "Harbor Clinic", "city": "Mobile", "region": "AL"},
     "admin.import_staff": lambda w: {"file": (io.BytesIO(example_csv().encode()), "staff.csv")},
-    "admin.confirm_import": lambda w: {"payload": URLSafeTimedSerializer("testing-only-secret-key", salt="staff-import")
+    "admin.confirm_import": lambda w: {"payload": URLSafeTimedSerializer(TestingConfig.SECRET_KEY, salt="staff-import")
                                        .dumps({"uid": w.hr_id, "csv": example_csv()})},
     "onboarding.attest": lambda w: {"confirm": "y"},
     "onboarding.quiz": lambda w: {"items": str(w.quiz_item_id), f"item-{w.quiz_item_id}": "0"},
