@@ -161,9 +161,7 @@ def compare(posting_id: int):
 def calibration(user_id: int):
     """How one interviewer's ratings compare with their colleagues' on the same candidates."""
     interviewer = db.get_or_404(User, user_id)
-    rows, overall = scoring.calibration(interviewer, hide=scoring.blind_application_ids(
-        current_user, db.session.scalars(select(InterviewAssignment.application_id).where(
-            InterviewAssignment.interviewer_id == interviewer.id))))
+    rows, overall = scoring.calibration(interviewer, hide=scoring.pending_interviews(current_user))
     return render_template("hiring/interviews/calibration.html", interviewer=interviewer, rows=rows, overall=overall)
 
 

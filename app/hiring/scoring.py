@@ -198,6 +198,12 @@ def blind_application_ids(viewer: User, application_ids: Iterable[int]) -> set[i
     return assigned - submitted
 
 
+def pending_interviews(viewer: User) -> set[int]:
+    """Every application the viewer interviews and has not yet scored: figures from them stay hidden."""
+    return blind_application_ids(viewer, db.session.scalars(
+        select(InterviewAssignment.application_id).where(InterviewAssignment.interviewer_id == viewer.id)))
+
+
 def visible_scorecards(application: Application, viewer: User) -> list[Scorecard]:
     """The other scorecards the viewer may see. An interviewer sees nothing until they submit, then the
     others' submitted ones; HR and admins see every scorecard, drafts included (unless they interview

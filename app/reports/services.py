@@ -10,7 +10,7 @@ active employees; completed and waived modules count as done, as on the team pag
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 
@@ -357,9 +357,10 @@ class Hiring:
         return sum(self.filled) / len(self.filled) if self.filled else None
 
 
-def hiring(filters: ReportFilters) -> Hiring:
+def hiring(filters: ReportFilters, *, hide: Iterable[int] = ()) -> Hiring:
     """Per posting opened in the date range (at the site): applications by stage, time to fill, and
-    the mean and 1–5 spread of each value's ratings on current submitted scorecards (four queries)."""
+    the mean and 1–5 spread of each value's ratings on current submitted scorecards (four queries).
+    Ratings of the applications in hide (the viewer's own interviews not yet scored) are left out."""
     chosen = [Posting.archived_at.is_(None), Posting.status != PostingStatus.DRAFT]
     if filters.site_id:
         chosen.append(Posting.site_id == filters.site_id)
@@ -400,7 +401,8 @@ def hiring(filters: ReportFilters) -> Hiring:
         .join(Scorecard, Scorecard.id == Rating.scorecard_id)
         .join(Application, Application.id == Scorecard.application_id)
         .join(Criterion, Criterion.id == Rating.criterion_id)
-        .where(Application.posting_id.in_(ids), Application.archived_at.is_(None), *COUNTED)
+        .where(Application.posting_id.in_(ids), Application.archived_at.is_(None),
+               Application.id.not_in(list(hide)), *COUNTED)
         .group_by(Application.posting_id, Criterion.value_id, Rating.score)
     ):
         per_posting[posting_id].setdefault(value_id, ValueScores("")).counts[score] += count
@@ -436,7 +438,7 @@ class Report:
         return next((site.name for site in self.sites if site.id == self.filters.site_id), None)
 
 
-def build_report(filters: ReportFilters, *, today: date) -> Report:
-    """Everything /reports shows, in a fixed number of queries."""
+def build_report(filters: ReportFilters, *, today: date, hide: Iterable[int] = ()) -> Report:
+    """Everything /reports shows, in a fixed number of queries; hide as for hiring()."""
     return Report(filters, today, sites(), completion(filters, today=today), overdue_people(filters, today=today),
-                  new_hires(filters, today=today), hiring(filters))
+                  new_hires(filters, today=today), hiring(filters, hide=hide))

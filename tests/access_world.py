@@ -1,0 +1,270 @@
+"""One small organization for the access tests, with a signed-in browser for each kind of user.
+
+The seven kinds of user the access matrix speaks of:
+- anonymous: nobody signed in;
+- staff: Sam, a staff member on Mona's team with an onboarding plan;
+- interviewer: Ivy, staff with the interviewer permission whom HR put on Rosa's panel;
+- manager: Mona, who manages Sam and Tess;
+- other_manager: Olga, who manages Xena on another team;
+- hr and admin.
+
+Requests run in a fresh application context each, as they do in a real server, so nothing one
+browser loads (such as the signed-in user) carries over to the next. `isolated()` wraps a step in a
+savepoint so every cell of the matrix starts from the same data, and `fingerprint()` reads every
+table to prove a refused request changed nothing.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+from contextlib import contextmanager
+from datetime import date, timedelta
+from types import SimpleNamespace
+
+from flask import Flask
+from sqlalchemy import select
+
+from app.auth.services import RESET, invite_token, link_token
+from app.extensions import db as _db
+from app.models import (
+    Application,
+    Assignment,
+    Criterion,
+    InterviewAssignment,
+    KitItem,
+    Method,
+    Module,
+    Posting,
+    PostingStatus,
+    Progress,
+    Question,
+    QuestionKind,
+    QuizItem,
+    Rating,
+    Responsible,
+    Role,
+    RoleFamily,
+    Rubric,
+    Scorecard,
+    Track,
+    TrackKind,
+    Value,
+    utcnow,
+)
+from tests.conftest import PASSWORD
+from tests.factories import SiteFactory
+
+ANON, STAFF, INTERVIEWER, MANAGER, OTHER_MANAGER, HR, ADMIN = (
+    "anonymous", "staff", "interviewer", "manager", "other_manager", "hr", "admin")
+ACTORS = (ANON, STAFF, INTERVIEWER, MANAGER, OTHER_MANAGER, HR, ADMIN)
+PDF = b"%PDF-1.4\n1 0 obj << /Type /Catalog >> endobj\ntrailer << /Root 1 0 R >>\n%%EOF\n"
+DRAFT_NOTE = "Ian's private draft note: asked twice about hand-offs."
+CSRF_REFUSAL = "The form expired or was not sent from this site."
+TODAY = date.today()
+
+
+def make_world(app, db, make_user, tmp_path, monkeypatch) -> SimpleNamespace:
+    """The organization, with résumés in a folder of the test's own."""
+    resume_dir = tmp_path / "resumes"
+    monkeypatch.setitem(app.config, "RESUME_DIR", str(resume_dir))
+    return build(db, make_user, resume_dir)
+
+
+def build(db, make_user, resume_dir) -> SimpleNamespace:
+    """Create the organization; return the ids, e-mails and tokens URL templates and forms use."""
+    site = SiteFactory(name="Riverside Family Health")
+    person = {}
+    for key, role, name, extra in [
+        ("mona", Role.MANAGER, "Mona Manager", {}),
+        ("olga", Role.MANAGER, "Olga Othermanager", {}),
+        ("hr", Role.HR, "Hana Human-Resources", {}),
+        ("admin", Role.ADMIN, "Ada Administrator", {}),
+        ("ivy", Role.STAFF, "Ivy Interviewer", {"is_interviewer": True}),
+        ("ian", Role.STAFF, "Ian Panelist", {"is_interviewer": True}),
+        ("paz", Role.STAFF, "Paz Spare-Interviewer", {"is_interviewer": True}),
+    ]:
+        person[key] = make_user(role, name=name, email=f"{key}@example.org", site=site, **extra)
+    for key, name, manager in [("sam", "Sam Staff", "mona"), ("tess", "Tess Teammate", "mona"),
+                               ("xena", "Xena Elsewhere", "olga")]:
+        person[key] = make_user(Role.STAFF, name=name, email=f"{key}@example.org", site=site,
+                                manager=person[manager], start_date=TODAY - timedelta(days=10),
+                                role_family=RoleFamily.MEDICAL_ASSISTANT)
+    person["nina"] = make_user(Role.STAFF, name="Nina Newhire", email="nina@example.org")
+    person["nina"].password_hash = None  # invited, has not set a password yet
+
+    value = Value(key="care-coordination", name="Care Coordination", summary="Closing the loop.")
+    db.session.add(value)
+    db.session.flush()
+
+    onboarding = _onboarding(db, person)
+    hiring = _hiring(db, person, site, value, resume_dir)
+    db.session.flush()
+    ids = {f"{key}_id": user.id for key, user in person.items()}
+    return SimpleNamespace(
+        **ids, **onboarding, **hiring, site_id=site.id, value_id=value.id, value_key=value.key,
+        other_id=person["tess"].id, emails={key: user.email for key, user in person.items()},
+        invite_token=invite_token(person["nina"]), calendar_token=person["sam"].calendar_token,
+        reset_token=link_token(person["tess"], RESET),
+        names={key: user.name for key, user in person.items()},
+    )
+
+
+def _onboarding(db, person) -> dict:
+    track = Track(name="Medical home foundations", kind=TrackKind.ALL_STAFF)
+    db.session.add(track)
+    db.session.flush()
+    modules = {
+        "attest": Module(track_id=track.id, position=0, title="Huddle basics", method=Method.ATTEST),
+        "quiz": Module(track_id=track.id, position=1, title="Empanelment quiz", method=Method.QUIZ, pass_mark=100),
+        "sign_off": Module(track_id=track.id, position=2, title="Leads the huddle", method=Method.SIGN_OFF,
+                           observation="Runs the morning huddle."),
+        "task": Module(track_id=track.id, position=3, title="Shadow a care manager", method=Method.TASK,
+                       responsible=Responsible.MANAGER),
+    }
+    db.session.add_all(modules.values())
+    db.session.flush()
+    item = QuizItem(module_id=modules["quiz"].id, prompt="Who owns the panel?", choices=["The team", "Nobody"],
+                    answers=[0])
+    db.session.add(item)
+    out = {"track_id": track.id}
+    for who in ("sam", "tess"):
+        assignment = Assignment(employee_id=person[who].id, track_id=track.id)
+        db.session.add(assignment)
+        db.session.flush()
+        out[f"{who}_assignment_id"] = assignment.id
+        for offset, (kind, module) in enumerate(modules.items()):
+            progress = Progress(employee_id=person[who].id, module_id=module.id, assignment_id=assignment.id,
+                                due_date=TODAY + timedelta(days=7 + offset))
+            if kind == "sign_off":
+                progress.sign_off_requested_at = utcnow()
+            db.session.add(progress)
+            db.session.flush()
+            out[f"{who}_{kind}_progress_id"] = progress.id
+    out.update({f"{kind}_module_id": module.id for kind, module in modules.items()}, quiz_item_id=item.id,
+               module_id=modules["attest"].id, assignment_id=out["sam_assignment_id"],
+               task_progress_id=out["tess_task_progress_id"], sign_off_progress_id=out["tess_sign_off_progress_id"])
+    return out
+
+
+def _hiring(db, person, site, value, resume_dir) -> dict:
+    rubric = Rubric(name="Medical assistant", role_family=RoleFamily.MEDICAL_ASSISTANT)
+    db.session.add(rubric)
+    db.session.flush()
+    criterion = Criterion(rubric_id=rubric.id, value_id=value.id, position=0, title="Closes loops", weight=100,
+                          anchor_1="Never", anchor_3="Sometimes", anchor_5="Always")
+    questions = [Question(value_id=value.id, kind=QuestionKind.BEHAVIORAL, text=text)
+                 for text in ("Tell me about a hand-off.", "Tell me about a referral you chased.")]
+    posting = Posting(title="Medical assistant", site_id=site.id, role_family=RoleFamily.MEDICAL_ASSISTANT,
+                      rubric_id=rubric.id, status=PostingStatus.OPEN, opened_at=utcnow(),
+                      closing_date=TODAY + timedelta(days=365))
+    db.session.add_all([criterion, *questions, posting])
+    db.session.flush()
+    kit_item = KitItem(posting_id=posting.id, question_id=questions[0].id, position=0)
+    resume_dir.mkdir(parents=True, exist_ok=True)
+    applications = {}
+    for key, name in (("rosa", "Rosa Diaz"), ("bo", "Bo Bradley")):
+        (resume_dir / f"{key}.pdf").write_bytes(PDF + key.encode())
+        applications[key] = Application(posting_id=posting.id, name=name, email=f"{key}@applicant.example",
+                                        resume_path=f"{key}.pdf")
+    db.session.add_all([kit_item, *applications.values()])
+    db.session.flush()
+    panel = {key: InterviewAssignment(application_id=applications["rosa"].id, interviewer_id=person[key].id)
+             for key in ("ivy", "ian")}
+    db.session.add_all(panel.values())
+    db.session.flush()
+    draft = Scorecard(application_id=applications["rosa"].id, interviewer_id=person["ian"].id, rubric_id=rubric.id,
+                      ratings=[Rating(criterion_id=criterion.id, score=2, evidence=DRAFT_NOTE)])
+    db.session.add(draft)
+    db.session.flush()
+    return {"rubric_id": rubric.id, "criterion_id": criterion.id, "question_id": questions[0].id,
+            "spare_question_id": questions[1].id, "posting_id": posting.id, "kit_item_id": kit_item.id,
+            "application_id": applications["rosa"].id, "other_application_id": applications["bo"].id,
+            "interview_id": panel["ivy"].id, "ian_interview_id": panel["ian"].id, "interviewer_id": person["ivy"].id,
+            "draft_scorecard_id": draft.id}
+
+
+class Browsers:
+    """A test client per kind of user, each from its own address, signed in through /login."""
+
+    ACCOUNTS = {STAFF: "sam", INTERVIEWER: "ivy", MANAGER: "mona", OTHER_MANAGER: "olga", HR: "hr", ADMIN: "admin"}
+
+    def __init__(self, app: Flask, world: SimpleNamespace):
+        self.app, self.world = app, world
+        self.clients = {}
+        for actor in ACTORS:
+            self.restart(actor)
+
+    def restart(self, actor: str, account: str | None = None) -> None:
+        """A new browser for the actor, signed in again (as another account of that kind, if given)."""
+        self.clients[actor] = self.app.test_client()
+        self.clients[actor].environ_base["REMOTE_ADDR"] = f"192.0.2.{10 + ACTORS.index(actor)}"
+        if actor in self.ACCOUNTS:
+            self.sign_in(actor, self.world.emails[account or self.ACCOUNTS[actor]])
+
+    def sign_in(self, actor: str, email: str) -> None:
+        data = {"email": email, "password": PASSWORD}
+        if self.app.config["WTF_CSRF_ENABLED"]:
+            data["csrf_token"] = self.token(actor, "/login")
+        response = self.call(actor, "POST", "/login", data=data)
+        assert response.status_code == 302 and "/login" not in response.location, f"{actor} could not sign in"
+
+    def own_token(self, actor: str) -> str:
+        """A valid CSRF token of the actor's browser, from a form every such user may open."""
+        return self.token(actor, "/login" if actor == ANON else "/onboarding/preferences")
+
+    def token(self, actor: str, page: str) -> str:
+        """A CSRF token from a page the actor opens (it belongs to that browser's session)."""
+        return token_in(self.call(actor, "GET", page).text)
+
+    def call(self, actor: str, method: str, url: str, data: dict | None = None):
+        """One request from the actor's browser, in its own application context; the body is read inside it."""
+        with self.app.app_context():
+            response = self.clients[actor].open(url, method=method, data=data)
+            response.get_data()  # buffered now, so a streamed body is produced inside the context
+            response.close()
+        return response
+
+
+def token_in(body: str) -> str:
+    match = re.search(r'name="csrf_token" type="hidden" value="([^"]+)"', body)
+    assert match, "no CSRF token on the page"
+    return match.group(1)
+
+
+def foreign_token(app: Flask) -> str:
+    """A valid CSRF token, but of some other visitor's browser: what a forged form would carry."""
+    with app.app_context():
+        return token_in(app.test_client().get("/login").get_data(as_text=True))
+
+
+def connection():
+    """The test's connection (the session is bound to it), for savepoints and raw reads."""
+    return _db.session.get_bind()
+
+
+@contextmanager
+def isolated():
+    """Run a step inside a savepoint and roll it back, so the next step sees the same data."""
+    _db.session.commit()
+    _db.session.close()
+    savepoint = connection().begin_nested()
+    try:
+        yield
+    finally:
+        _db.session.close()
+        savepoint.rollback()
+
+
+def fingerprint() -> dict[str, tuple[int, str]]:
+    """Every table's row count and a checksum of all its rows, read straight from the connection."""
+    conn = connection()
+    prints = {}
+    for table in _db.metadata.sorted_tables:
+        rows = conn.execute(select(table).order_by(*table.primary_key.columns)).all()
+        prints[table.name] = (len(rows), hashlib.sha256(repr(rows).encode()).hexdigest())
+    return prints
+
+
+def changed(before: dict, after: dict) -> list[str]:
+    return [name for name in before if before[name] != after[name]]
