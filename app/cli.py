@@ -1,10 +1,11 @@
-"""Command-line tasks: seed, demo, create-admin."""
+"""Command-line tasks: seed, demo, create-admin, reminders, import-staff, backup and restore."""
 
 from __future__ import annotations
 
 import os
 import sys
 import time
+from pathlib import Path
 
 import click
 from flask import Flask, current_app
@@ -22,6 +23,8 @@ def init_cli(app: Flask) -> None:
     app.cli.add_command(rebuild_summaries)
     app.cli.add_command(reminders)
     app.cli.add_command(import_staff)
+    app.cli.add_command(backup)
+    app.cli.add_command(restore)
 
 
 def _print_table(header: list[str], rows: list[list[str]]) -> None:
@@ -178,3 +181,101 @@ def import_staff(path: str, dry_run: bool) -> None:
         ok = import_staff_file(path, dry_run=dry_run, echo=click.echo)
     if not ok:
         sys.exit(1)
+
+
+PG_EXIT = 3  # on PostgreSQL, backup and restore only print the command to run: nothing was done
+
+
+def _migration_revisions() -> tuple[set[str], str]:
+    from alembic.script import ScriptDirectory
+
+    script = ScriptDirectory.from_config(current_app.extensions["migrate"].migrate.get_config())
+    return {revision.revision for revision in script.walk_revisions()}, script.get_current_head()
+
+
+def _refuse(error: Exception) -> None:
+    click.echo(f"{error} Nothing was changed.", err=True)
+    sys.exit(1)
+
+
+@click.command()
+@click.argument("path", type=click.Path(dir_okay=False, path_type=Path))
+@click.option("--force", is_flag=True, help="Replace PATH if it already exists.")
+def backup(path: Path, force: bool) -> None:
+    """Back up the database to PATH: SQLite with its online backup API (safe while the app runs);
+    on PostgreSQL, print the pg_dump command to run (exit 3)."""
+    from app.backup import BackupError, backup_sqlite, pg_dump_command, sqlite_file
+
+    try:
+        database = sqlite_file(db.engine.url)
+        if database is None:
+            if path.exists() and not force:
+                raise BackupError(f"{path} already exists; choose another name or pass --force to replace it.")
+            command, needs_password = pg_dump_command(db.engine.url, path)
+            click.echo("PostgreSQL is backed up with its own pg_dump; nothing was written. Run:", err=True)
+            click.echo(command)
+            if needs_password:
+                click.echo("(The password is left out: give it in PGPASSWORD or ~/.pgpass.)", err=True)
+            sys.exit(PG_EXIT)
+        snapshot = backup_sqlite(database, path, force=force)
+    except BackupError as error:
+        _refuse(error)
+    click.echo(f"Backed up {database} to {snapshot.path}: {snapshot.summary()}.")
+    _print_table(["table", "rows"], [[name, f"{rows:,}"] for name, rows in sorted(snapshot.rows.items())])
+
+
+@click.command()
+@click.argument("path", type=click.Path(dir_okay=False, path_type=Path))
+@click.option("--yes", is_flag=True, help="Do not ask for confirmation.")
+def restore(path: Path, yes: bool) -> None:
+    """Replace the database with the backup at PATH, after copying the current one aside (SQLite);
+    on PostgreSQL, print the pg_restore command to run (exit 3)."""
+    from app.backup import (
+        BackupError,
+        check_pg_dump,
+        check_restorable,
+        pg_dump_command,
+        pg_restore_command,
+        read_snapshot,
+        restore_sqlite,
+        sqlite_file,
+    )
+
+    try:
+        database = sqlite_file(db.engine.url)
+        if database is None:
+            check_pg_dump(path)
+            aside = path.with_name(f"{db.engine.url.database}-before-restore-{time.strftime('%Y%m%d-%H%M%S')}.dump")
+            keep, needs_password = pg_dump_command(db.engine.url, aside)
+            command, _ = pg_restore_command(db.engine.url, path)
+            click.echo("PostgreSQL is restored with its own pg_restore; nothing was changed. "
+                       "Stop the app, keep a copy of the current database, then restore:", err=True)
+            click.echo(keep)
+            click.echo(command)
+            if needs_password:
+                click.echo("(The password is left out: give it in PGPASSWORD or ~/.pgpass.)", err=True)
+            sys.exit(PG_EXIT)
+        known, head = _migration_revisions()
+        incoming = check_restorable(path, known_revisions=known, head=head, tables=db.metadata.tables)
+        current = read_snapshot(database).summary() if database.is_file() else "no database yet"
+    except BackupError as error:
+        _refuse(error)
+    click.echo(f"Backup {incoming.path}: {incoming.summary()}, migration revision {incoming.revision}.")
+    click.echo(f"Current database {database}: {current}.")
+    if not yes and not click.confirm("Replace the current database with this backup?"):
+        click.echo("Nothing was changed.")
+        sys.exit(1)
+    db.session.remove()
+    db.engine.dispose()
+    try:
+        aside, restored = restore_sqlite(path, database)
+    except BackupError as error:
+        click.echo(str(error), err=True)
+        sys.exit(1)
+    finally:
+        db.engine.dispose()
+    if aside:
+        click.echo(f"The previous database was copied to {aside.path} ({aside.summary()}).")
+    click.echo(f"Restored {database} from {path}: {restored.summary()}.")
+    if incoming.revision != head:
+        click.echo("The backup is from an older version of the schema: run `flask --app app db upgrade` now.")

@@ -214,9 +214,9 @@ def test_job_posting_without_closing_date_has_no_valid_through(db, make_posting)
 
 
 def test_script_json_cannot_end_the_script_element():
-    data = {"title": "</script><script>alert(1)</script>", "note": "a & b <!-- c"}
+    data = {"title": "</script><script>alert(1)</script>", "note": "a & b <!-- c", "site": "Clínica\u2028Sur"}
     text = str(services.script_json(data))
-    assert "<" not in text and ">" not in text and "&" not in text
+    assert "<" not in text and ">" not in text and "&" not in text and "\u2028" not in text
     assert json.loads(text) == data
 
 
