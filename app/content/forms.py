@@ -1,11 +1,12 @@
 """Editing a value in the catalog."""
 
-from flask_wtf import FlaskForm
 from wtforms import StringField, SubmitField, TextAreaField
 from wtforms.validators import DataRequired, Length, ValidationError
 
+from app.forms import AppForm
 
-class ValueForm(FlaskForm):
+
+class ValueForm(AppForm):
     name = StringField("Name", validators=[DataRequired(), Length(max=120)])
     summary = StringField("One-sentence summary", validators=[DataRequired(), Length(max=300)])
     description = TextAreaField("Description", validators=[DataRequired(), Length(max=4000)],

@@ -1,15 +1,15 @@
 """The team page's filter bar: a GET form, so a filtered view can be bookmarked and shared."""
 
-from flask_wtf import FlaskForm
 from wtforms import BooleanField, SearchField, SelectField
 from wtforms.validators import Length, Optional
 
+from app.forms import AppForm
 from app.team.services import SHOW_CHOICES, SORT_CHOICES, TeamFilters
 
 OFF = (False, "false", "", "0", "off", "no")
 
 
-class TeamFilterForm(FlaskForm):
+class TeamFilterForm(AppForm):
     class Meta:
         csrf = False  # read-only GET form
 
