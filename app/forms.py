@@ -13,7 +13,7 @@ from datetime import date
 from flask import Flask, request
 from flask_wtf import FlaskForm
 from werkzeug.routing import IntegerConverter
-from wtforms import DateField, Form, StringField
+from wtforms import DateField, Form, IntegerField, StringField
 from wtforms.fields.core import UnboundField
 from wtforms.validators import StopValidation, ValidationError
 
@@ -68,6 +68,12 @@ class DateWithin:
             raise StopValidation(message) if self.final else ValidationError(message)
 
 
+def stored_integer(form, field) -> None:
+    """Refuse a number no integer column can hold (rather than failing in the database)."""
+    if isinstance(field.data, int) and not -MAX_ID <= field.data <= MAX_ID:
+        raise StopValidation("That number is far too large; check it and enter it again.")
+
+
 def months_from_today(months: int):
     """A bound for DateWithin: today moved by this many months."""
 
@@ -89,6 +95,8 @@ def _with_shared_rules(unbound: UnboundField) -> UnboundField:
     shared = []
     if issubclass(unbound.field_class, StringField):
         shared.append(plain_text)
+    if issubclass(unbound.field_class, IntegerField):
+        shared.append(stored_integer)
     if issubclass(unbound.field_class, DateField):
         shared.append(DateWithin(final=True))
     if not shared:
@@ -118,6 +126,12 @@ class PlainForm(Form):
 
     class Meta(SharedRulesMeta):
         pass
+
+
+def ignored_filters(form: Form) -> list[str]:
+    """Messages for a validated filter form's fields that had errors (their values are ignored)."""
+    return [f"{field.label.text}: {error} That filter was ignored."
+            for field in form if field.errors for error in field.errors]
 
 
 class BoundedIntConverter(IntegerConverter):

@@ -13,7 +13,7 @@ class ValueForm(AppForm):
                                 render_kw={"rows": 6})
     behaviors = TextAreaField(
         "Observable behaviors",
-        validators=[DataRequired()],
+        validators=[DataRequired(), Length(max=1600)],
         description="One per line; three to five.",
         render_kw={"rows": 5},
     )

@@ -123,7 +123,7 @@ class CriterionForm(PlainForm):
     id = HiddenField()
     value_id = SelectField("Value", validators=[Optional()])
     title = StringField("Title", validators=[Length(max=200)])
-    weight = WholeNumberField("Weight", validators=[Optional(), NumberRange(0, 100, "Between 0 and 100%.")])
+    weight = WholeNumberField("Weight", validators=[Optional(), NumberRange(0, 100, "Between 0 and 100%%.")])
     anchor_1 = TextAreaField("Rating 1 looks like", render_kw={"rows": 5}, validators=[Length(max=2000)])
     anchor_3 = TextAreaField("Rating 3 looks like", render_kw={"rows": 5}, validators=[Length(max=2000)])
     anchor_5 = TextAreaField("Rating 5 looks like", render_kw={"rows": 5}, validators=[Length(max=2000)])

@@ -54,7 +54,7 @@ class PostingForm(AppForm):
         self.closing_date.render_kw = {"min": self.today.isoformat()}
         if posting is not None:
             del self.role_family
-            self.title.validators = [DataRequired("Give the posting a title."), Length(max=160)]
+            self.title.validators = [DataRequired("Give the posting a title."), *self.title.validators]
         else:
             self.title.description = "Leave blank to use the role's template title."
 

@@ -157,7 +157,7 @@ class ModuleForm(AppForm):
         (Method.SIGN_OFF.value, "Sign-off: the manager observes the skill"),
         (Method.TASK.value, "Task: a checklist item someone completes"),
     ])
-    pass_mark = WholeNumberField("Pass mark (%)", validators=[Optional(), NumberRange(1, 100, "Between 1 and 100%.")])
+    pass_mark = WholeNumberField("Pass mark (%)", validators=[Optional(), NumberRange(1, 100, "Between 1 and 100%%.")])
     quiz = TextAreaField("Quiz questions", validators=[Length(max=50000)], render_kw={"rows": 12},
                          description="Format below. Saving replaces the quiz; earlier questions are archived.")
     observation = TextAreaField("What the manager observes", validators=[Optional(), Length(max=2000)],

@@ -22,4 +22,4 @@ class TeamFilterForm(AppForm):
     def filters(self) -> TeamFilters:
         """The filters asked for; TeamFilters replaces anything unknown with its default."""
         return TeamFilters(indirect=bool(self.indirect.data), show=self.show.data or "all",
-                           first_days=bool(self.first_days.data), q=self.q.data or "", sort=self.sort.data or "name")
+                           first_days=bool(self.first_days.data), q="" if self.q.errors else self.q.data or "", sort=self.sort.data or "name")
