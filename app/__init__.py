@@ -19,6 +19,7 @@ def create_app(config: type[Config] | Config | None = None) -> Flask:
 
     configure_logging(app)
     register_extensions(app)
+    register_input_rules(app)
     register_blueprints(app)
     register_error_handlers(app)
     register_security_headers(app)
@@ -65,6 +66,12 @@ def register_extensions(app: Flask) -> None:
         if user is None or user.session_token != token or not user.active:
             return None
         return user
+
+
+def register_input_rules(app: Flask) -> None:
+    from app.forms import init_input_rules
+
+    init_input_rules(app)
 
 
 def register_blueprints(app: Flask) -> None:

@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-from flask_wtf import FlaskForm
 from wtforms import BooleanField, DateField, EmailField, SelectField, StringField, SubmitField
 from wtforms.validators import DataRequired, Email, Length, Optional
 
+from app.forms import AppForm, start_date_rule
 from app.models import Role, RoleFamily
 
 
@@ -17,7 +17,7 @@ def _family_choices():
     return [("", "— none —")] + RoleFamily.choices()
 
 
-class ProfileFields(FlaskForm):
+class ProfileFields(AppForm):
     name = StringField("Full name", validators=[DataRequired(), Length(max=120)])
     role = SelectField("App role", choices=_role_choices(), default=Role.STAFF.value)
     is_interviewer = BooleanField("Can interview candidates")
@@ -25,7 +25,7 @@ class ProfileFields(FlaskForm):
     department = StringField("Department", validators=[Optional(), Length(max=120)])
     role_family = SelectField("Role family", choices=_family_choices(), validators=[Optional()])
     manager_id = SelectField("Manager", coerce=str, validators=[Optional()])
-    start_date = DateField("Start date", validators=[Optional()])
+    start_date = DateField("Start date", validators=[Optional(), start_date_rule()])
 
 
 class InviteUserForm(ProfileFields):
@@ -37,7 +37,7 @@ class EditUserForm(ProfileFields):
     submit = SubmitField("Save changes")
 
 
-class SiteForm(FlaskForm):
+class SiteForm(AppForm):
     name = StringField("Site name", validators=[DataRequired(), Length(max=120)])
     street = StringField("Street address", validators=[Optional(), Length(max=200)])
     city = StringField("City", validators=[Optional(), Length(max=100)])

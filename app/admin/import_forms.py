@@ -2,15 +2,15 @@
 
 from __future__ import annotations
 
-from flask_wtf import FlaskForm
 from flask_wtf.file import FileAllowed, FileField, FileRequired, FileSize
 from wtforms import HiddenField, SubmitField
 from wtforms.validators import DataRequired
 
 from app.admin.import_services import MAX_BYTES, size_label
+from app.forms import AppForm
 
 
-class StaffImportForm(FlaskForm):
+class StaffImportForm(AppForm):
     file = FileField(
         "Staff CSV file",
         validators=[
@@ -24,7 +24,7 @@ class StaffImportForm(FlaskForm):
     submit = SubmitField("Check the file")
 
 
-class ConfirmImportForm(FlaskForm):
+class ConfirmImportForm(AppForm):
     # The checked CSV, signed (see imports.py): tampering or a stale preview is refused.
     payload = HiddenField(validators=[DataRequired()])
     submit = SubmitField("Import")

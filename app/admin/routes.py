@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta
+from datetime import date, datetime, time, timedelta
 
 from flask import abort, current_app, flash, redirect, render_template, request, url_for
 from flask_login import current_user
-from sqlalchemy import or_, select
+from sqlalchemy import func, or_, select
 from sqlalchemy.orm import selectinload
 
 from app.access import role_required
@@ -16,6 +16,7 @@ from app.auth import services as accounts
 from app.auth.forms import EmptyForm
 from app.auth.services import AccountError, invite_user, send_invitation
 from app.extensions import db
+from app.forms import EARLIEST, LATEST
 from app.models import AuditEvent, Role, RoleFamily, Site, User
 
 
@@ -52,8 +53,9 @@ def users():
     query = select(User).options(selectinload(User.site)).order_by(User.name)
     search = request.args.get("q", "").strip()
     if search:
-        like = f"%{search.lower()}%"
-        query = query.where(or_(User.email.like(like), User.name.ilike(like)))
+        needle = search.lower()  # % and _ are searched for as typed, not as wildcards
+        query = query.where(or_(User.email.contains(needle, autoescape=True),
+                                func.lower(User.name).contains(needle, autoescape=True)))
     role = request.args.get("role", "")
     if role in {r.value for r in Role}:
         query = query.where(User.role == Role(role))
@@ -240,6 +242,21 @@ def archive_site(site_id: int):
                            confirm_label="Archive", cancel_url=url_for(".sites"))
 
 
+def _audit_day(filters: dict, name: str) -> date | None:
+    """A date filter of the audit log; an unreadable or implausible one is ignored with a message."""
+    if not filters[name]:
+        return None
+    try:
+        day = date.fromisoformat(filters[name])
+    except ValueError:
+        flash(f"Dates are written YYYY-MM-DD; '{filters[name][:20]}' was ignored.", "warning")
+        return None
+    if not EARLIEST <= day <= LATEST:
+        flash(f"Dates must be between {EARLIEST.year} and {LATEST.year}; '{filters[name]}' was ignored.", "warning")
+        return None
+    return day
+
+
 @bp.get("/audit")
 @role_required(Role.ADMIN)
 def audit():
@@ -250,19 +267,20 @@ def audit():
     )
     filters = {name: request.args.get(name, "").strip() for name in ("action", "entity", "actor", "since", "until")}
     if filters["action"]:
-        query = query.where(AuditEvent.action.like(f"{filters['action']}%"))
+        query = query.where(AuditEvent.action.startswith(filters["action"], autoescape=True))
     if filters["entity"]:
         query = query.where(AuditEvent.entity_type == filters["entity"])
     if filters["actor"]:
-        query = query.join(User, AuditEvent.actor_id == User.id).where(User.email.like(f"%{filters['actor'].lower()}%"))
-    for name, op in (("since", "ge"), ("until", "lt")):
-        if filters[name]:
-            try:
-                day = datetime.strptime(filters[name], "%Y-%m-%d")
-            except ValueError:
-                flash(f"Dates are written YYYY-MM-DD; '{filters[name]}' was ignored.", "warning")
-                continue
-            query = query.where(AuditEvent.at >= day if op == "ge" else AuditEvent.at < day + timedelta(days=1))
+        query = query.join(User, AuditEvent.actor_id == User.id).where(
+            User.email.contains(filters["actor"].lower(), autoescape=True))
+    since, until = _audit_day(filters, "since"), _audit_day(filters, "until")
+    if since and until and since > until:
+        flash("The From date is after the To date, so nothing could match; both were ignored.", "warning")
+        since = until = None
+    if since:
+        query = query.where(AuditEvent.at >= datetime.combine(since, time()))
+    if until:
+        query = query.where(AuditEvent.at < datetime.combine(until + timedelta(days=1), time()))
     page = db.paginate(query, per_page=50, error_out=False)
     entity_types = db.session.scalars(select(AuditEvent.entity_type).distinct().order_by(AuditEvent.entity_type))
     return render_template("admin/audit.html", page=page, filters=filters, entity_types=list(entity_types))

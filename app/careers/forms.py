@@ -4,10 +4,11 @@ from __future__ import annotations
 
 import re
 
-from flask_wtf import FlaskForm
 from flask_wtf.file import FileField
 from wtforms import EmailField, StringField, SubmitField, TextAreaField
 from wtforms.validators import DataRequired, Email, Length, Optional, ValidationError
+
+from app.forms import AppForm
 
 PHONE_PATTERN = re.compile(r"^\+?[0-9 ().\-]+(?:\s*(?:x|ext\.?)\s*[0-9]{1,6})?$", re.IGNORECASE)
 
@@ -26,7 +27,7 @@ def phone_number(form, field) -> None:
         raise ValidationError("Enter a phone number with digits, spaces, dashes or brackets, e.g. (251) 555-0143.")
 
 
-class ApplicationForm(FlaskForm):
+class ApplicationForm(AppForm):
     name = StringField(
         "Full name",
         filters=[_strip],

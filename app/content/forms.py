@@ -1,18 +1,19 @@
 """Editing a value in the catalog."""
 
-from flask_wtf import FlaskForm
 from wtforms import StringField, SubmitField, TextAreaField
 from wtforms.validators import DataRequired, Length, ValidationError
 
+from app.forms import AppForm
 
-class ValueForm(FlaskForm):
+
+class ValueForm(AppForm):
     name = StringField("Name", validators=[DataRequired(), Length(max=120)])
     summary = StringField("One-sentence summary", validators=[DataRequired(), Length(max=300)])
     description = TextAreaField("Description", validators=[DataRequired(), Length(max=4000)],
                                 render_kw={"rows": 6})
     behaviors = TextAreaField(
         "Observable behaviors",
-        validators=[DataRequired()],
+        validators=[DataRequired(), Length(max=1600)],
         description="One per line; three to five.",
         render_kw={"rows": 5},
     )

@@ -4,12 +4,10 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask_wtf import FlaskForm
 from sqlalchemy import select
 from wtforms import (
     BooleanField,
     FieldList,
-    Form,
     FormField,
     HiddenField,
     RadioField,
@@ -22,6 +20,7 @@ from wtforms.validators import DataRequired, Length, NumberRange, Optional
 
 from app.extensions import db
 from app.fields import MultiCheckboxField, WholeNumberField
+from app.forms import AppForm, PlainForm
 from app.hiring.bank_services import MAX_PROBES
 from app.models import Question, QuestionKind, RoleFamily, Rubric, Value
 
@@ -45,7 +44,7 @@ def _lines(text: str | None) -> list[str]:
 
 
 # Questions ----------------------------------------------------------------------------------------
-class QuestionFilterForm(Form):
+class QuestionFilterForm(PlainForm):
     """The question bank's filters, read from the query string (a GET form, so no CSRF token)."""
 
     q = StringField("Question text contains", validators=[Optional(), Length(max=200)])
@@ -73,7 +72,7 @@ class QuestionFilterForm(Form):
         }
 
 
-class QuestionForm(FlaskForm):
+class QuestionForm(AppForm):
     value_id = SelectField("Value it assesses", validators=[DataRequired("Choose the value the question assesses.")])
     kind = RadioField("Kind", default=QuestionKind.BEHAVIORAL.value, choices=[
         (QuestionKind.BEHAVIORAL.value, "Behavioral: asks about something the candidate did (“Tell me about a time…”)"),
@@ -118,13 +117,13 @@ class QuestionForm(FlaskForm):
 
 
 # Rubrics ------------------------------------------------------------------------------------------
-class CriterionForm(Form):
+class CriterionForm(PlainForm):
     """One criterion row; a row left entirely empty is ignored."""
 
     id = HiddenField()
     value_id = SelectField("Value", validators=[Optional()])
     title = StringField("Title", validators=[Length(max=200)])
-    weight = WholeNumberField("Weight", validators=[Optional(), NumberRange(0, 100, "Between 0 and 100%.")])
+    weight = WholeNumberField("Weight", validators=[Optional(), NumberRange(0, 100, "Between 0 and 100%%.")])
     anchor_1 = TextAreaField("Rating 1 looks like", render_kw={"rows": 5}, validators=[Length(max=2000)])
     anchor_3 = TextAreaField("Rating 3 looks like", render_kw={"rows": 5}, validators=[Length(max=2000)])
     anchor_5 = TextAreaField("Rating 5 looks like", render_kw={"rows": 5}, validators=[Length(max=2000)])
@@ -136,7 +135,7 @@ class CriterionForm(Form):
                     or any((f.data or "").strip() for f in (self.anchor_1, self.anchor_3, self.anchor_5)))
 
 
-class RubricForm(FlaskForm):
+class RubricForm(AppForm):
     name = StringField("Name", validators=[DataRequired("Give the rubric a name."), Length(max=160)])
     description = TextAreaField("Description", render_kw={"rows": 6}, validators=[Length(max=4000)])
     criteria = FieldList(FormField(CriterionForm), max_entries=MAX_ROWS)
@@ -191,7 +190,7 @@ class RubricForm(FlaskForm):
         return sum(row.weight.data for row in self.kept_rows() if isinstance(row.weight.data, int))
 
 
-class NewRubricForm(FlaskForm):
+class NewRubricForm(AppForm):
     source = SelectField("Start from", validators=[DataRequired("Choose a template or rubric to start from.")])
     name = StringField("Name", validators=[Optional(), Length(max=160)],
                        description="Leave empty to use the template's name (or “Copy of …” another rubric's).")

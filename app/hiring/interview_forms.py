@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-from flask_wtf import FlaskForm
 from sqlalchemy import select
 from wtforms import DateField, IntegerField, RadioField, SelectField, SubmitField, TextAreaField
 from wtforms.validators import DataRequired, InputRequired, Length, Optional
 
 from app.extensions import db
+from app.forms import AppForm, start_date_rule
 from app.models import (
     Application,
     Criterion,
@@ -41,7 +41,7 @@ def rating_choices(criterion: Criterion) -> list[tuple[int, str]]:
 
 
 # The panel ------------------------------------------------------------------------------------
-class AddInterviewerForm(FlaskForm):
+class AddInterviewerForm(AppForm):
     interviewer_id = SelectField("Interviewer", coerce=int, validators=[InputRequired("Choose an interviewer.")])
     add = SubmitField("Add interviewer")
 
@@ -54,13 +54,13 @@ class AddInterviewerForm(FlaskForm):
         self.interviewer_id.choices = [(user.id, f"{user.name} ({user.email})") for user in people]
 
 
-class RemoveInterviewerForm(FlaskForm):
+class RemoveInterviewerForm(AppForm):
     assignment_id = IntegerField("Assignment", validators=[InputRequired()])
     remove = SubmitField("Remove")
 
 
 # The scorecard --------------------------------------------------------------------------------
-class ScorecardForm(FlaskForm):
+class ScorecardForm(AppForm):
     """Built per rubric by scorecard_form(): fields rating_<criterion id> and evidence_<criterion id>."""
 
     recommendation = RadioField(
@@ -115,7 +115,7 @@ def scorecard_form(criteria: list[Criterion], card: Scorecard | None = None, **k
     return form
 
 
-class AmendForm(FlaskForm):
+class AmendForm(AppForm):
     reason = TextAreaField(
         "Why are you amending it?", render_kw={"rows": 2},
         description="Kept with the new revision and in the audit log.",
@@ -125,8 +125,8 @@ class AmendForm(FlaskForm):
 
 
 # Hire -----------------------------------------------------------------------------------------
-class HireForm(FlaskForm):
-    start_date = DateField("Start date", validators=[InputRequired("Enter the start date.")])
+class HireForm(AppForm):
+    start_date = DateField("Start date", validators=[InputRequired("Enter the start date."), start_date_rule()])
     site_id = SelectField("Site", coerce=int, validators=[InputRequired("Choose the site they will work at.")])
     role_family = SelectField("Role family", choices=RoleFamily.choices(),
                               validators=[DataRequired("Choose the role family.")])

@@ -101,8 +101,9 @@ def interviews(application_id: int):
     if request.method == "POST":
         if "remove" in request.form:
             remove_form = RemoveInterviewerForm()
-            assignment = db.session.get(InterviewAssignment, remove_form.assignment_id.data or 0)
-            if not remove_form.validate_on_submit() or assignment is None or assignment.application_id != application.id:
+            valid = remove_form.validate_on_submit()
+            assignment = db.session.get(InterviewAssignment, remove_form.assignment_id.data) if valid else None
+            if assignment is None or assignment.application_id != application.id:
                 abort(400)
             name = assignment.interviewer.name
             try:

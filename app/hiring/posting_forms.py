@@ -4,12 +4,12 @@ from __future__ import annotations
 
 from datetime import date
 
-from flask_wtf import FlaskForm
 from sqlalchemy import or_, select
 from wtforms import DateField, IntegerField, SelectField, StringField, SubmitField, TextAreaField
 from wtforms.validators import DataRequired, InputRequired, Length, Optional, ValidationError
 
 from app.extensions import db
+from app.forms import AppForm, DateWithin, months_from_today
 from app.hiring.pipeline_services import STAGE_LABELS
 from app.models import EmploymentType, Posting, RoleFamily, Site, Stage
 
@@ -24,7 +24,7 @@ MARKDOWN_HELP = ("Markdown: a blank line between paragraphs, ## for a heading, -
                  "[link text](https://…). HTML and scripts are removed.")
 
 
-class PostingForm(FlaskForm):
+class PostingForm(AppForm):
     """A posting's details; the role family is chosen once, when the posting is created."""
 
     role_family = SelectField("Role family", choices=[("", "— choose —")] + RoleFamily.choices(),
@@ -36,7 +36,8 @@ class PostingForm(FlaskForm):
     department = StringField("Department", validators=[Optional(), Length(max=120)])
     employment_type = SelectField("Employment type", default=EmploymentType.FULL_TIME.value,
                                   choices=[(t.value, label) for t, label in EMPLOYMENT_LABELS.items()])
-    closing_date = DateField("Closing date", validators=[Optional()],
+    closing_date = DateField("Closing date", validators=[Optional(), DateWithin(latest=months_from_today(12), message=(
+                                 "Choose a closing date up to a year from today."))],
                              description="Optional. Applications are taken until the end of this day.")
     description = TextAreaField("Description", validators=[Optional(), Length(max=20000)],
                                 render_kw={"rows": 10}, description=MARKDOWN_HELP)
@@ -53,7 +54,7 @@ class PostingForm(FlaskForm):
         self.closing_date.render_kw = {"min": self.today.isoformat()}
         if posting is not None:
             del self.role_family
-            self.title.validators = [DataRequired("Give the posting a title."), Length(max=160)]
+            self.title.validators = [DataRequired("Give the posting a title."), *self.title.validators]
         else:
             self.title.description = "Leave blank to use the role's template title."
 
@@ -77,16 +78,16 @@ class PostingForm(FlaskForm):
         }
 
 
-class AddQuestionForm(FlaskForm):
+class AddQuestionForm(AppForm):
     question_id = IntegerField("Question", validators=[InputRequired("Choose a question to add.")])
 
 
-class MoveKitItemForm(FlaskForm):
+class MoveKitItemForm(AppForm):
     direction = SelectField("Direction", choices=[("up", "Up"), ("down", "Down")],
                             validators=[DataRequired("Choose Move up or Move down.")])
 
 
-class OpenPostingForm(FlaskForm):
+class OpenPostingForm(AppForm):
     reason = TextAreaField("Reason to open with values not assessed", validators=[Optional(), Length(max=2000)],
                            render_kw={"rows": 3},
                            description="Only needed while a value has no question. It is kept on the posting and "
@@ -94,7 +95,7 @@ class OpenPostingForm(FlaskForm):
     submit = SubmitField("Open posting")
 
 
-class MoveForm(FlaskForm):
+class MoveForm(AppForm):
     """Move an application; every stage is accepted here so the service can explain a refusal."""
 
     to_stage = SelectField("Move to", choices=[("", "— choose a stage —")] + [

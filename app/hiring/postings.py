@@ -13,6 +13,7 @@ from sqlalchemy.orm import selectinload
 from app.access import role_required
 from app.auth.forms import EmptyForm
 from app.extensions import db
+from app.forms import MAX_ID
 from app.hiring import bp
 from app.hiring import posting_services as services
 from app.hiring.pipeline_services import STAGE_LABELS
@@ -64,6 +65,8 @@ def _back(posting_id: int, anchor: str = "kit", opened: int | None = None):
 def postings():
     """Postings by status and site, with how many people applied and how many are still in the pipeline."""
     status, site_id = request.args.get("status", ""), request.args.get("site", type=int)
+    if site_id is not None and not 0 < site_id <= MAX_ID:
+        site_id = None  # no site has that id: show every site
     query = select(Posting).options(selectinload(Posting.site)).order_by(Posting.created_at.desc(), Posting.id.desc())
     if status == "archived":
         query = query.where(Posting.archived_at.is_not(None))

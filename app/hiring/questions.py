@@ -12,6 +12,7 @@ from sqlalchemy.orm import contains_eager
 from app.access import role_required
 from app.auth.forms import EmptyForm
 from app.extensions import db
+from app.forms import ignored_filters
 from app.hiring import bank_services as services
 from app.hiring import bp
 from app.hiring.bank_forms import KIND_LABELS, QuestionFilterForm, QuestionForm
@@ -51,6 +52,8 @@ def questions():
     """The question bank, filtered by value, role family, kind and text; archived questions on request."""
     filter_form = QuestionFilterForm(request.args)
     filters = filter_form.filters()
+    for problem in ignored_filters(filter_form):
+        flash(problem, "warning")
     page = db.paginate(_question_query(filters), per_page=current_app.config["ITEMS_PER_PAGE"], error_out=False)
     filtered = any(filters[name] for name in ("q", "value_id", "role_family", "kind")) or filters["status"] != "active"
     return render_template("hiring/questions/index.html", page=page, filter_form=filter_form, filtered=filtered,

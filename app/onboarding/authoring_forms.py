@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import re
 
-from flask_wtf import FlaskForm
 from sqlalchemy import select
 from wtforms import (
     BooleanField,
@@ -18,6 +17,7 @@ from wtforms.validators import DataRequired, InputRequired, Length, NumberRange,
 
 from app.extensions import db
 from app.fields import MultiCheckboxField, WholeNumberField
+from app.forms import AppForm
 from app.models import Method, Module, Responsible, RoleFamily, Site, Track, TrackKind, User, Value
 
 KIND_LABELS = {
@@ -103,7 +103,7 @@ def quiz_text(items) -> str:
 
 
 # Tracks ---------------------------------------------------------------------------------------
-class TrackForm(FlaskForm):
+class TrackForm(AppForm):
     name = StringField("Track name", validators=[DataRequired("Give the track a name."), Length(max=160)])
     kind = RadioField("Who it is for", default=TrackKind.ROLE.value, choices=[
         (TrackKind.ALL_STAFF.value, "All staff: every new hire gets it"),
@@ -135,7 +135,7 @@ class TrackForm(FlaskForm):
 
 
 # Modules --------------------------------------------------------------------------------------
-class ModuleForm(FlaskForm):
+class ModuleForm(AppForm):
     title = StringField("Title", validators=[DataRequired("Give the module a title."), Length(max=200)])
     content = TextAreaField(
         "Content", validators=[DataRequired("Write the module's content."), Length(max=20000)],
@@ -157,7 +157,7 @@ class ModuleForm(FlaskForm):
         (Method.SIGN_OFF.value, "Sign-off: the manager observes the skill"),
         (Method.TASK.value, "Task: a checklist item someone completes"),
     ])
-    pass_mark = WholeNumberField("Pass mark (%)", validators=[Optional(), NumberRange(1, 100, "Between 1 and 100%.")])
+    pass_mark = WholeNumberField("Pass mark (%)", validators=[Optional(), NumberRange(1, 100, "Between 1 and 100%%.")])
     quiz = TextAreaField("Quiz questions", validators=[Length(max=50000)], render_kw={"rows": 12},
                          description="Format below. Saving replaces the quiz; earlier questions are archived.")
     observation = TextAreaField("What the manager observes", validators=[Optional(), Length(max=2000)],
@@ -223,12 +223,12 @@ class ModuleForm(FlaskForm):
         return ok
 
 
-class MoveForm(FlaskForm):
+class MoveForm(AppForm):
     direction = SelectField("Direction", choices=[("up", "Up"), ("down", "Down")], validators=[DataRequired()])
 
 
 # Assigning ------------------------------------------------------------------------------------
-class AssignForm(FlaskForm):
+class AssignForm(AppForm):
     by = RadioField("Assign to", default="role_family", choices=[
         ("role_family", "Everyone active in a role family"),
         ("site", "Everyone active at a site"),

@@ -6,17 +6,17 @@ import logging
 
 from flask import flash, redirect, render_template, url_for
 from flask_login import current_user, login_required
-from flask_wtf import FlaskForm
 from wtforms import BooleanField, SubmitField
 
 from app.extensions import db
+from app.forms import AppForm
 from app.models import User
 from app.onboarding import bp
 
 log = logging.getLogger(__name__)
 
 
-class ReminderPreferencesForm(FlaskForm):
+class ReminderPreferencesForm(AppForm):
     due_soon = BooleanField("E-mail me about modules due in the next 3 days")
     submit = SubmitField("Save reminder settings")
 

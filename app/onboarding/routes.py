@@ -234,7 +234,9 @@ def send_back(progress_id: int):
     progress = _sign_off_item(progress_id)
     form = SendBackForm()
     if not form.validate_on_submit():
-        flash("Write a comment saying what to work on before sending it back.", "danger")
+        written = (form.comment.data or "").strip() and form.comment.errors
+        flash(f"Comment: {' '.join(written)}" if written else
+              "Write a comment saying what to work on before sending it back.", "danger")
         return _back_to_queue()
     try:
         services.send_back(progress, manager=current_user, comment=form.comment.data)

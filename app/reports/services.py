@@ -18,6 +18,7 @@ from sqlalchemy import case, func, select
 from sqlalchemy.orm import aliased
 
 from app.extensions import db
+from app.forms import EARLIEST, LATEST, MAX_ID
 from app.hiring.scoring import COUNTED
 from app.models import (
     Application,
@@ -75,10 +76,14 @@ def _parse_date(text: str | None, label: str, problems: list[str]) -> date | Non
     if not text:
         return None
     try:
-        return date.fromisoformat(text)
+        day = date.fromisoformat(text)
     except ValueError:
         problems.append(f"“{text[:20]}” is not a date for {label}; use the date picker or YYYY-MM-DD. It was ignored.")
         return None
+    if not EARLIEST <= day <= LATEST:
+        problems.append(f"{label} must be between {EARLIEST.year} and {LATEST.year}; {day.isoformat()} was ignored.")
+        return None
+    return day
 
 
 def parse_filters(args: Mapping[str, str], *, default_days: int | None = None, today: date | None = None
@@ -87,7 +92,7 @@ def parse_filters(args: Mapping[str, str], *, default_days: int | None = None, t
     With default_days, a missing range means the default_days up to today."""
     problems: list[str] = []
     site_text = (args.get("site") or "").strip()
-    site_id = int(site_text) if site_text.isdigit() else None
+    site_id = int(site_text) if site_text.isascii() and site_text.isdigit() and int(site_text) <= MAX_ID else None
     if site_text and site_id is None:
         problems.append("Choose a site from the list. The site filter was ignored.")
     start = _parse_date(args.get("from"), "From", problems)

@@ -1,15 +1,15 @@
 """The team page's filter bar: a GET form, so a filtered view can be bookmarked and shared."""
 
-from flask_wtf import FlaskForm
 from wtforms import BooleanField, SearchField, SelectField
 from wtforms.validators import Length, Optional
 
+from app.forms import AppForm
 from app.team.services import SHOW_CHOICES, SORT_CHOICES, TeamFilters
 
 OFF = (False, "false", "", "0", "off", "no")
 
 
-class TeamFilterForm(FlaskForm):
+class TeamFilterForm(AppForm):
     class Meta:
         csrf = False  # read-only GET form
 
@@ -22,4 +22,4 @@ class TeamFilterForm(FlaskForm):
     def filters(self) -> TeamFilters:
         """The filters asked for; TeamFilters replaces anything unknown with its default."""
         return TeamFilters(indirect=bool(self.indirect.data), show=self.show.data or "all",
-                           first_days=bool(self.first_days.data), q=self.q.data or "", sort=self.sort.data or "name")
+                           first_days=bool(self.first_days.data), q="" if self.q.errors else self.q.data or "", sort=self.sort.data or "name")

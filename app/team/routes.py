@@ -4,11 +4,12 @@ from __future__ import annotations
 
 from datetime import date
 
-from flask import Response, abort, render_template, request
+from flask import Response, abort, flash, render_template, request
 from flask_login import current_user
 
 from app.access import STAFF_MANAGERS, role_required
 from app.extensions import db
+from app.forms import ignored_filters
 from app.models import Role, User
 from app.onboarding.services import DONE, classify, sign_off_queue
 from app.team import bp, services
@@ -29,6 +30,8 @@ def index():
     """The signed-in leader's reports: summary counts, filters, a progress row each, sign-offs."""
     today = date.today()
     form, filters = _filters()
+    for problem in ignored_filters(form):
+        flash(problem, "warning")
     page, summary = services.team_page(current_user, filters, today=today, page=request.args.get("page", 1, type=int))
     export_args = {key: value for key, value in request.args.items() if key != "page"}
     return render_template("team/index.html", form=form, filters=filters, page=page, summary=summary,
