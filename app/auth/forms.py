@@ -1,4 +1,4 @@
-"""Sign-in and set-password forms."""
+"""Sign-in, set-password, change-password and reset-request forms."""
 
 from wtforms import BooleanField, EmailField, PasswordField, SubmitField
 from wtforms.validators import DataRequired, EqualTo, Length
@@ -32,13 +32,13 @@ class EmptyForm(AppForm):
     submit = SubmitField("Submit")
 
 
-class ChangePasswordForm(FlaskForm):
+class ChangePasswordForm(AppForm):
     current = PasswordField("Current password", validators=[DataRequired(), Length(max=200)])
     password = SetPasswordForm.password
     confirm = SetPasswordForm.confirm
     submit = SubmitField("Change password")
 
 
-class ForgotPasswordForm(FlaskForm):
+class ForgotPasswordForm(AppForm):
     email = EmailField("E-mail", validators=[DataRequired(), Length(max=254)])
     submit = SubmitField("Send me a reset link")

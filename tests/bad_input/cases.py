@@ -68,6 +68,13 @@ case("auth.forms.LoginForm", None, lambda w: "/login",
 case("auth.forms.SetPasswordForm", None, lambda w: f"/invite/{w.invite_token}",
      lambda w: {"password": "a long enough pass phrase", "confirm": "a long enough pass phrase"},
      bad=(("passwords differ", {"confirm": "another long pass phrase"}, "The two passwords do not match."),))
+case("auth.forms.ChangePasswordForm", Role.STAFF, lambda w: "/account/password",
+     lambda w: {"current": "correct horse battery staple", "password": "a long enough pass phrase",
+                "confirm": "a long enough pass phrase"},
+     bad=(("wrong current password", {"current": "not the password at all"}, "That is not your current password."),
+          ("passwords differ", {"confirm": "another long pass phrase"}, "The two passwords do not match.")))
+case("auth.forms.ForgotPasswordForm", None, lambda w: "/forgot", lambda w: {"email": w.employee.email},
+     bad=(("missing e-mail", {"email": ""}, MISSING),))
 case("auth.forms.EmptyForm", Role.ADMIN, lambda w: f"/admin/users/{w.employee.id}/deactivate", lambda w: {})
 
 # Administration -------------------------------------------------------------------------------

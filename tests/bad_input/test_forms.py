@@ -20,6 +20,7 @@ from tests.helpers import text
 DYNAMIC_LIMITS = {"evidence_*": EVIDENCE_MAX}  # the scorecard's fields are made per rubric criterion
 NO_LIMIT_NEEDED = {
     "auth.forms.SetPasswordForm.confirm": "must equal the password, which is limited",
+    "auth.forms.ChangePasswordForm.confirm": "must equal the new password, which is limited",
     "careers.forms.ApplicationForm.website": "a honeypot: never stored",
     "admin.import_forms.ConfirmImportForm.payload": "signed by the server and checked whole",
     "hiring.bank_forms.CriterionForm.id": "a row's id; one that is not a number matches no criterion",
