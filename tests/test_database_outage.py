@@ -125,9 +125,9 @@ def test_a_bad_statement_is_still_a_500_not_a_503(tmp_path):
         assert "Retry-After" not in response.headers
 
 
-def _sign_in(app) -> tuple:
+def _sign_in(app, role: Role = Role.STAFF):
     with app.app_context():
-        user = User(email="nia@example.org", name="Nia Jackson", role=Role.STAFF)
+        user = User(email="nia@example.org", name="Nia Jackson", role=role)
         user.set_password(PASSWORD)
         _db.session.add(user)
         _db.session.commit()
@@ -200,3 +200,18 @@ def test_app_engine_uses_the_options(app):
     with app.app_context():
         assert _db.engine.pool._pre_ping is True
     assert create_app(TestingConfig).config["SQLALCHEMY_ENGINE_OPTIONS"]["pool_pre_ping"] is True
+
+
+def test_training_export_is_a_503_when_the_database_fails_before_the_first_row(tmp_path, monkeypatch):
+    from app.reports import exports
+
+    def unreachable():
+        raise OperationalError("SELECT ...", {}, Exception("connection refused"))
+
+    with scratch_app(tmp_path, "export_outage") as app:
+        app.config["PROPAGATE_EXCEPTIONS"] = False
+        client = _sign_in(app, Role.HR)
+        monkeypatch.setattr(exports, "module_values", unreachable)
+        response = client.get("/reports/training.csv")
+        assert_calm_503(response)  # a clear failure, not a 200 whose file is cut short
+        assert response.mimetype == "text/html"

@@ -93,20 +93,21 @@ class _Chunk:
 
 def training_csv(filters: ReportFilters, *, today: date) -> Iterator[str]:
     """The CSV, a line at a time; rows come from the database in batches of 1,000 (a server-side
-    cursor on PostgreSQL), so 5,000 employees never sit in memory at once."""
-    chunk = _Chunk()
-    chunk.add(HEADER)
-    yield chunk.take()
+    cursor on PostgreSQL), so 5,000 employees never sit in memory at once. The queries start before
+    the header line, so taking the first line runs them."""
     values = module_values()
-    result = db.session.execute(training_rows(filters))
-    for (name, email, site, family, manager, track, module_id, module, status, due, completed_at, version,
-         signer) in result:
-        chunk.add([
-            name, email, site, family.label if family else "", manager, track, module, values.get(module_id, ""),
-            status_label(status, due, today), due.isoformat() if due else "",
-            completed_at.isoformat(sep=" ", timespec="minutes") if completed_at else "", version, signer,
-        ])
-        if chunk.rows >= BATCH:
-            yield chunk.take()
-    if chunk.rows:
+    with db.session.execute(training_rows(filters)) as result:  # closes the cursor if the client goes away
+        chunk = _Chunk()
+        chunk.add(HEADER)
         yield chunk.take()
+        for (name, email, site, family, manager, track, module_id, module, status, due, completed_at, version,
+             signer) in result:
+            chunk.add([
+                name, email, site, family.label if family else "", manager, track, module,
+                values.get(module_id, ""), status_label(status, due, today), due.isoformat() if due else "",
+                completed_at.isoformat(sep=" ", timespec="minutes") if completed_at else "", version, signer,
+            ])
+            if chunk.rows >= BATCH:
+                yield chunk.take()
+        if chunk.rows:
+            yield chunk.take()
