@@ -11,7 +11,7 @@ from sqlalchemy.exc import OperationalError
 from app import create_app
 from app.errors import RETRY_AFTER_SECONDS
 from app.extensions import db as _db
-from app.models import Role, Site, User
+from app.models import Progress, Role, Site, User
 from config import TestingConfig, engine_options
 from tests.conftest import PASSWORD
 from tests.databases import on_postgres, scratch_app
@@ -203,7 +203,7 @@ def test_app_engine_uses_the_options(app):
 
 
 def test_training_export_is_a_503_when_the_database_fails_before_the_first_row(tmp_path, monkeypatch):
-    from app.reports import exports
+    from app.reports import routes
 
     def unreachable():
         raise OperationalError("SELECT ...", {}, Exception("connection refused"))
@@ -211,7 +211,29 @@ def test_training_export_is_a_503_when_the_database_fails_before_the_first_row(t
     with scratch_app(tmp_path, "export_outage") as app:
         app.config["PROPAGATE_EXCEPTIONS"] = False
         client = _sign_in(app, Role.HR)
-        monkeypatch.setattr(exports, "module_values", unreachable)
+        monkeypatch.setattr(routes, "module_values", unreachable)
         response = client.get("/reports/training.csv")
         assert_calm_503(response)  # a clear failure, not a 200 whose file is cut short
         assert response.mimetype == "text/html"
+
+
+def test_training_export_streams_every_row_when_the_request_has_its_own_app_context(tmp_path):
+    # As under gunicorn: no app context outside the request, so it ends when the view returns
+    # while the CSV is still being streamed.
+    with scratch_app(tmp_path, "export_stream") as app:
+        runner = app.test_cli_runner()
+        with app.app_context():
+            assert runner.invoke(args=["seed"]).exit_code == 0
+            done = runner.invoke(args=["demo", "--employees", "12", "--password", PASSWORD])
+            assert done.exit_code == 0, done.output
+            _db.session.remove()
+        client = app.test_client()
+        assert client.post("/login", data={"email": "hr@demo.clinic", "password": PASSWORD}).status_code == 302
+        response = client.get("/reports/training.csv")
+        body = response.get_data(as_text=True)
+        with app.app_context():
+            expected = _db.session.scalar(select(func.count()).select_from(Progress).join(User, User.id == Progress.employee_id).where(
+                User.active, Progress.assignment_id.is_not(None)))
+        assert response.status_code == 200 and body.startswith("Employee,")
+        assert body.count("\n") == expected + 1, body[-300:]
+        assert "newhire@demo.clinic" in body

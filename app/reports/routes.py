@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from datetime import date
 
 from flask import Response, render_template, request, stream_with_context
@@ -13,6 +12,7 @@ from app.reports import bp, services
 from app.reports.charts import Bar, bar_chart, share_chart
 from app.reports.evidence import PERIOD_DAYS
 from app.reports.evidence import evidence as build_evidence
+from app.reports.exports import module_values
 from app.reports.exports import training_csv as csv_lines
 
 HR_OFFICE = (Role.HR, Role.ADMIN)
@@ -34,23 +34,17 @@ def index():
                            stages=services.PIPELINE, scores=services.SCORES)
 
 
-def _first_then_rest(first: str, rest: Iterator[str]) -> Iterator[str]:
-    """A stream that was started in the view; closing it closes the rest (and its cursor)."""
-    yield first
-    yield from rest
-
-
 @bp.get("/training.csv")
 @role_required(*HR_OFFICE)
 def training_csv():
     """Every employee's every module as CSV, with the report's filters, streamed."""
     today = date.today()
     filters = services.parse_filters(request.args)
-    lines = csv_lines(filters, today=today)
-    # The first line is taken here, inside the view, so a database that cannot be reached is a
-    # clean 503 rather than a 200 whose file stops short.
-    first = next(lines)
-    return Response(stream_with_context(_first_then_rest(first, lines)), mimetype="text/csv",
+    # One query here, inside the view, so an unreachable database is a clean 503 rather than a 200
+    # whose file stops short. The rows are read while streaming: the view's session (and a cursor
+    # opened in it) ends when the view returns, before the first byte is sent.
+    values = module_values()
+    return Response(stream_with_context(csv_lines(filters, today=today, values=values)), mimetype="text/csv",
                     headers={"Content-Disposition": f"attachment; filename=training-{today.isoformat()}.csv",
                              "Cache-Control": "no-store"})
 
