@@ -6,7 +6,7 @@ import logging
 
 from flask import Flask, jsonify, render_template, request
 from flask_wtf.csrf import CSRFError
-from sqlalchemy.exc import DBAPIError, InterfaceError, OperationalError
+from sqlalchemy.exc import DBAPIError, InterfaceError, OperationalError, SQLAlchemyError
 from sqlalchemy.exc import TimeoutError as PoolTimeout
 from werkzeug.exceptions import HTTPException
 
@@ -63,6 +63,20 @@ def discard_session() -> None:
     db.session.remove()
 
 
+def end_session_quietly(error: BaseException | None = None) -> None:
+    """End the request's session (runs before Flask-SQLAlchemy's own teardown, which then has
+    nothing left to do). A read-only page leaves a transaction open; if the server cut the connection
+    meanwhile, the rollback fails, and that must not turn a finished page into a 500. The broken
+    connection has already been invalidated: the pool replaces it on the next checkout."""
+    try:
+        db.session.remove()
+    except SQLAlchemyError as problem:
+        if not is_database_outage(problem):
+            raise
+        log.warning("session ended on a lost database connection: %s", type(problem).__name__)
+        db.session.registry.clear()
+
+
 def forget_user() -> None:
     """Treat this request as anonymous, so rendering a page (its navigation, Flask-Login's template
     context) does not call the user loader, which reads the database."""
@@ -70,6 +84,8 @@ def forget_user() -> None:
 
 
 def init_error_handlers(app: Flask) -> None:
+    app.teardown_appcontext(end_session_quietly)  # registered after db.init_app, so it runs first
+
     @app.errorhandler(CSRFError)
     def csrf_error(error: CSRFError):
         return render_error(400, "The form expired or was not sent from this site. Reload the page and try again.")

@@ -237,3 +237,28 @@ def test_training_export_streams_every_row_when_the_request_has_its_own_app_cont
         assert response.status_code == 200 and body.startswith("Employee,")
         assert body.count("\n") == expected + 1, body[-300:]
         assert "newhire@demo.clinic" in body
+
+
+@pytest.mark.skipif(not on_postgres(), reason="terminates a PostgreSQL server process")
+def test_page_rendered_before_the_connection_died_is_still_served(tmp_path):
+    # A read-only page leaves its transaction open; the session's rollback at the end of the request
+    # then meets the dead connection. That must not turn a finished page into a 500.
+    with scratch_app(tmp_path, "teardown") as app:
+        app.config["PROPAGATE_EXCEPTIONS"] = False
+
+        @app.get("/read-then-lose-connection")
+        def read_then_lose_connection():
+            pid = _db.session.scalar(text("SELECT pg_backend_pid()"))
+            admin = create_engine(_db.engine.url, isolation_level="AUTOCOMMIT")
+            try:
+                with admin.connect() as conn:
+                    conn.execute(text("SELECT pg_terminate_backend(:pid)"), {"pid": pid})
+            finally:
+                admin.dispose()
+            return "rendered"
+
+        client = _sign_in(app)
+        response = client.get("/read-then-lose-connection")
+        assert response.status_code == 200 and response.get_data(as_text=True) == "rendered"
+        response = client.get("/onboarding")
+        assert response.status_code == 200 and "Nia Jackson" in page_text(response)
