@@ -44,3 +44,16 @@ bench: $(VENV)/.dev-installed
 
 clean:
 	rm -rf $(VENV) .pytest_cache .ruff_cache
+
+# --- make load: simulated people and a database restart (README: "Load and fault test") ----------
+# Needs the PostgreSQL server programs (apt-get install postgresql); runs its own private cluster.
+LOAD_USERS ?= 50
+LOAD_SECONDS ?= 60
+LOAD_EMPLOYEES ?= 1000
+LOAD_THINK ?= 3
+LOAD_ARGS ?=
+
+.PHONY: load
+load: $(VENV)/.runtime-installed
+	$(BIN)/python load/load.py --users $(LOAD_USERS) --seconds $(LOAD_SECONDS) \
+		--employees $(LOAD_EMPLOYEES) --think $(LOAD_THINK) $(LOAD_ARGS)
