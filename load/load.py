@@ -204,6 +204,7 @@ def main() -> int:
         raise KeyboardInterrupt
 
     signal.signal(signal.SIGTERM, stop)
+    signal.signal(signal.SIGINT, signal.default_int_handler)  # Ctrl-C, even if started with it ignored
     servers = cluster.Servers(workers=args.workers, threads=args.threads)
     failed = True
     say(f"Medical Home load: {args.users} people, {args.seconds:g}s per run, {args.employees} employees, "
