@@ -31,7 +31,7 @@ run: $(VENV)/.runtime-installed
 	$(FLASK) run --host 127.0.0.1 --port 5000
 
 lint: $(VENV)/.dev-installed
-	$(BIN)/ruff check app tests config.py tools
+	$(BIN)/ruff check app tests config.py tools load bench
 
 check-content: $(VENV)/.dev-installed
 	APP_ENV=testing $(BIN)/flask --app app seed --check
@@ -43,7 +43,7 @@ test: $(VENV)/.dev-installed lint check-content security
 # then pip-audit over the pinned requirements (see tools/pin_audit.py: an audit that could not reach
 # its vulnerability service prints NOT CHECKED; PIP_AUDIT_REQUIRED=1 makes that fail too).
 security: $(VENV)/.dev-installed
-	$(BIN)/bandit -c pyproject.toml -r app config.py tests tools --severity-level medium --quiet
+	$(BIN)/bandit -c pyproject.toml -r app config.py tests tools load bench --severity-level medium --quiet
 	$(BIN)/python tools/pin_audit.py requirements.txt requirements-dev.txt
 
 bench: $(VENV)/.dev-installed
@@ -51,3 +51,16 @@ bench: $(VENV)/.dev-installed
 
 clean:
 	rm -rf $(VENV) .pytest_cache .ruff_cache
+
+# --- make load: simulated people and a database restart (README: "Load and fault test") ----------
+# Needs the PostgreSQL server programs (apt-get install postgresql); runs its own private cluster.
+LOAD_USERS ?= 50
+LOAD_SECONDS ?= 60
+LOAD_EMPLOYEES ?= 1000
+LOAD_THINK ?= 3
+LOAD_ARGS ?=
+
+.PHONY: load
+load: $(VENV)/.runtime-installed
+	$(BIN)/python load/load.py --users $(LOAD_USERS) --seconds $(LOAD_SECONDS) \
+		--employees $(LOAD_EMPLOYEES) --think $(LOAD_THINK) $(LOAD_ARGS)

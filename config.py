@@ -18,6 +18,35 @@ def database_url(url: str) -> str:
     return url
 
 
+def _env_int(name: str, default: int) -> int:
+    value = os.environ.get(name, "").strip()
+    if not value:
+        return default
+    try:
+        return int(value)
+    except ValueError:
+        raise RuntimeError(f"{name} must be a whole number, not {value!r}") from None
+
+
+def engine_options(uri: str, options: dict | None = None) -> dict:
+    """The engine options for a database URL: always a ping before a pooled connection is reused (so
+    a restarted server costs no failed request), and for PostgreSQL a bounded pool that gives up
+    quickly instead of holding a request while the server is away. Options set explicitly win.
+
+    Sizes suit gunicorn gthread workers with up to DATABASE_POOL_SIZE threads each: every thread
+    holds at most one connection, so a worker never waits on its own pool."""
+    merged = {"pool_pre_ping": True, **(options or {})}
+    if uri.startswith("postgresql"):
+        merged.setdefault("pool_size", _env_int("DATABASE_POOL_SIZE", 5))
+        merged.setdefault("max_overflow", _env_int("DATABASE_MAX_OVERFLOW", 5))
+        merged.setdefault("pool_timeout", 10)  # seconds to wait for a free connection, then 503
+        merged.setdefault("pool_recycle", 30 * 60)  # reconnect before firewalls drop idle connections
+        connect_args = dict(merged.get("connect_args") or {})
+        connect_args.setdefault("connect_timeout", _env_int("DATABASE_CONNECT_TIMEOUT", 5))
+        merged["connect_args"] = connect_args
+    return merged
+
+
 class Config:
     """Settings shared by every environment."""
 

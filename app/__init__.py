@@ -6,9 +6,9 @@ import logging
 
 from flask import Flask, jsonify
 from sqlalchemy import select, text
-from sqlalchemy.exc import OperationalError
+from sqlalchemy.exc import SQLAlchemyError
 
-from config import Config, config_from_environment
+from config import Config, config_from_environment, engine_options
 
 
 def create_app(config: type[Config] | Config | None = None) -> Flask:
@@ -16,6 +16,8 @@ def create_app(config: type[Config] | Config | None = None) -> Flask:
     app = Flask(__name__, template_folder="../templates", instance_relative_config=True)
     config = config or config_from_environment()
     app.config.from_object(config() if isinstance(config, type) else config)
+    app.config["SQLALCHEMY_ENGINE_OPTIONS"] = engine_options(
+        app.config["SQLALCHEMY_DATABASE_URI"], app.config.get("SQLALCHEMY_ENGINE_OPTIONS"))
 
     configure_logging(app)
     register_extensions(app)
@@ -134,15 +136,19 @@ def register_cli(app: Flask) -> None:
 
 
 def register_health_check(app: Flask) -> None:
+    from app.errors import RETRY_AFTER_SECONDS, discard_session, is_database_outage
     from app.extensions import db, limiter
 
     @app.get("/healthz")
     @limiter.exempt
     def healthz():
-        """200 when the app and its database answer; 503 otherwise."""
+        """200 when the app and its database answer; 503 (and the database's state) otherwise."""
         try:
             db.session.execute(select(text("1")))
-        except OperationalError:
-            db.session.rollback()
-            return jsonify(status="unavailable"), 503
-        return jsonify(status="ok")
+        except SQLAlchemyError as error:
+            if not is_database_outage(error):
+                raise
+            discard_session()
+            return jsonify(status="unavailable", database="unreachable"), 503, {
+                "Retry-After": str(RETRY_AFTER_SECONDS), "Cache-Control": "no-store"}
+        return jsonify(status="ok", database="ok"), 200, {"Cache-Control": "no-store"}

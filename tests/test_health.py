@@ -4,7 +4,8 @@
 def test_healthz_reports_ok_when_database_answers(client):
     response = client.get("/healthz")
     assert response.status_code == 200
-    assert response.get_json() == {"status": "ok"}
+    assert response.get_json() == {"status": "ok", "database": "ok"}
+    assert response.headers["Cache-Control"] == "no-store"
 
 
 def test_every_response_carries_security_headers(client):

@@ -91,22 +91,23 @@ class _Chunk:
         return text
 
 
-def training_csv(filters: ReportFilters, *, today: date) -> Iterator[str]:
+def training_csv(filters: ReportFilters, *, today: date, values: dict[int, str] | None = None) -> Iterator[str]:
     """The CSV, a line at a time; rows come from the database in batches of 1,000 (a server-side
-    cursor on PostgreSQL), so 5,000 employees never sit in memory at once."""
+    cursor on PostgreSQL), so 5,000 employees never sit in memory at once. values (module_values())
+    may be read beforehand by the view, so an unreachable database fails before the first byte."""
     chunk = _Chunk()
     chunk.add(HEADER)
     yield chunk.take()
-    values = module_values()
-    result = db.session.execute(training_rows(filters))
-    for (name, email, site, family, manager, track, module_id, module, status, due, completed_at, version,
-         signer) in result:
-        chunk.add([
-            name, email, site, family.label if family else "", manager, track, module, values.get(module_id, ""),
-            status_label(status, due, today), due.isoformat() if due else "",
-            completed_at.isoformat(sep=" ", timespec="minutes") if completed_at else "", version, signer,
-        ])
-        if chunk.rows >= BATCH:
-            yield chunk.take()
+    values = module_values() if values is None else values
+    with db.session.execute(training_rows(filters)) as result:  # closes the cursor if the client goes away
+        for (name, email, site, family, manager, track, module_id, module, status, due, completed_at, version,
+             signer) in result:
+            chunk.add([
+                name, email, site, family.label if family else "", manager, track, module,
+                values.get(module_id, ""), status_label(status, due, today), due.isoformat() if due else "",
+                completed_at.isoformat(sep=" ", timespec="minutes") if completed_at else "", version, signer,
+            ])
+            if chunk.rows >= BATCH:
+                yield chunk.take()
     if chunk.rows:
         yield chunk.take()
