@@ -32,32 +32,31 @@ def bar_chart(bars: Sequence[Bar], *, chart_id: str, title: str, desc: str = "",
     <title> and a <desc> listing every bar, so a screen reader gets the numbers the chart shows."""
     height = TOP + ROW * max(len(bars), 1) + 4
     summary = "; ".join(f"{bar.label}: {bar.text}" for bar in bars) or "No data."
-    # Every piece is a literal Markup template: format() escapes each value put into it.
+    # Every piece is a literal Markup template: % escapes each value put into it (and is much cheaper
+    # than Markup.format, which parses the template in Python on every call).
     parts = [
         Markup(
-            '<svg xmlns="http://www.w3.org/2000/svg" class="report-chart mw-100 h-auto" width="{width}" '
-            'height="{height}" viewBox="0 0 {width} {height}" role="img" '
-            'aria-labelledby="{id}-title {id}-desc" font-family="system-ui, sans-serif">'
-        ).format(width=WIDTH, height=height, id=chart_id),
-        Markup('<title id="{}-title">{}</title>').format(chart_id, title),
-        Markup('<desc id="{}-desc">{}</desc>').format(chart_id, (desc + " " if desc else "") + summary),
+            '<svg xmlns="http://www.w3.org/2000/svg" class="report-chart mw-100 h-auto" width="%(width)s" '
+            'height="%(height)s" viewBox="0 0 %(width)s %(height)s" role="img" '
+            'aria-labelledby="%(id)s-title %(id)s-desc" font-family="system-ui, sans-serif">'
+            '<title id="%(id)s-title">%(title)s</title><desc id="%(id)s-desc">%(desc)s</desc>'
+        ) % {"width": WIDTH, "height": height, "id": chart_id, "title": title,
+             "desc": (desc + " " if desc else "") + summary},
     ]
     if not bars:
-        parts.append(Markup('<text x="0" y="{}" font-size="15" fill="{}">No data for these filters.</text>').format(
+        parts.append(Markup('<text x="0" y="%s" font-size="15" fill="%s">No data for these filters.</text>') % (
             TOP + 16, INK))
     for index, bar in enumerate(bars):
         y = TOP + index * ROW
         share = 0.0 if bar.value is None or maximum <= 0 else min(max(bar.value / maximum, 0.0), 1.0)
         length = round(BAR_AREA * share, 1)
-        parts.append(Markup('<g aria-hidden="true"><text x="0" y="{}" font-size="15" fill="{}">{}</text>').format(
-            y + 14, INK, _short(bar.label)))
-        parts.append(Markup('<rect x="0" y="{}" width="{}" height="{}" fill="{}"/>').format(
-            y + 20, BAR_AREA, BAR, TRACK))
-        if length:
-            parts.append(Markup('<rect x="0" y="{}" width="{}" height="{}" fill="{}"/>').format(
-                y + 20, length, BAR, BRAND))
-        parts.append(Markup('<text x="{}" y="{}" font-size="15" font-weight="600" fill="{}">{}</text></g>').format(
-            BAR_AREA + 6, y + 32, INK, bar.text))
+        filled = Markup('<rect x="0" y="%s" width="%s" height="%s" fill="%s"/>') % (y + 20, length, BAR, BRAND) \
+            if length else ""
+        parts.append(Markup(
+            '<g aria-hidden="true"><text x="0" y="%s" font-size="15" fill="%s">%s</text>'
+            '<rect x="0" y="%s" width="%s" height="%s" fill="%s"/>%s'
+            '<text x="%s" y="%s" font-size="15" font-weight="600" fill="%s">%s</text></g>'
+        ) % (y + 14, INK, _short(bar.label), y + 20, BAR_AREA, BAR, TRACK, filled, BAR_AREA + 6, y + 32, INK, bar.text))
     parts.append(Markup("</svg>"))
     return Markup("").join(parts)
 
