@@ -81,24 +81,8 @@ def logout():
 @limiter.limit("20 per minute", methods=["POST"])
 def accept_invite(token: str):
     """Set a password from a single-use invitation link."""
-    try:
-        user = services.user_for_invite(token)
-    except services.InvalidInvite as problem:
-        return render_template("auth/invite_invalid.html", message=str(problem)), 400
-    form = SetPasswordForm()
-    if form.validate_on_submit():
-        try:
-            services.accept_invite(token, form.password.data)
-        except services.AccountError as problem:
-            form.password.errors.append(str(problem))
-        else:
-            db.session.commit()
-            logout_user()
-            session.clear()
-            login_user(user)
-            flash(f"Welcome, {user.name}. Your password is set.", "success")
-            return redirect(url_for("main.home"))
-    return render_template("auth/set_password.html", form=form, user=user)
+    return _set_password_from_link(token, services.INVITE, services.accept_invite,
+                                   lambda user: f"Welcome, {user.name}. Your password is set.")
 
 
 @bp.route("/account/password", methods=["GET", "POST"])
@@ -141,14 +125,22 @@ def forgot_password():
 @limiter.limit("20 per minute", methods=["POST"])
 def reset_password(token: str):
     """Choose a new password from a single-use reset link; every session of the account ends."""
+    return _set_password_from_link(
+        token, services.RESET, services.reset_password,
+        lambda user: "Your password is set. Any other device signed in to your account is signed out.")
+
+
+def _set_password_from_link(token: str, purpose: str, use_link, welcome):
+    """The set-password page behind a single-use link: use_link(token, password) sets it, then the
+    person is signed in here with a fresh session."""
     try:
-        user = services.user_for_link(token, services.RESET)
-    except services.InvalidInvite as problem:
+        user = services.user_for_link(token, purpose)
+    except services.InvalidLink as problem:
         return render_template("auth/invite_invalid.html", message=str(problem)), 400
     form = SetPasswordForm()
     if form.validate_on_submit():
         try:
-            services.reset_password(token, form.password.data)
+            use_link(token, form.password.data)
         except services.AccountError as problem:
             form.password.errors.append(str(problem))
         else:
@@ -156,9 +148,9 @@ def reset_password(token: str):
             logout_user()
             session.clear()
             login_user(user)
-            flash("Your password is set. Any other device signed in to your account is signed out.", "success")
+            flash(welcome(user), "success")
             return redirect(url_for("main.home"))
-    return render_template("auth/set_password.html", form=form, user=user, reset=True)
+    return render_template("auth/set_password.html", form=form, user=user, reset=purpose == services.RESET)
 
 
 @bp.after_app_request

@@ -33,7 +33,7 @@ class WeakPassword(AccountError):
     pass
 
 
-class InvalidInvite(AccountError):
+class InvalidLink(AccountError):
     pass
 
 
@@ -129,23 +129,19 @@ def user_for_link(token: str, purpose: str = INVITE) -> User:
     try:
         data = _serializer(purpose).loads(token, max_age=max_age)
     except SignatureExpired:
-        raise InvalidInvite(f"This link has expired. {ask_for}") from None
+        raise InvalidLink(f"This link has expired. {ask_for}") from None
     except BadSignature:
-        raise InvalidInvite("This link is not valid. Check that you copied all of it.") from None
+        raise InvalidLink("This link is not valid. Check that you copied all of it.") from None
     user = db.session.get(User, data.get("uid")) if isinstance(data, dict) else None
     if user is None or not user.active:
-        raise InvalidInvite("This link is not valid any more.")
+        raise InvalidLink("This link is not valid any more.")
     if data.get("fp") != _fingerprint(user):
-        raise InvalidInvite(f"This link has already been used. Sign in, or {ask_for[0].lower()}{ask_for[1:]}")
+        raise InvalidLink(f"This link has already been used. Sign in, or {ask_for[0].lower()}{ask_for[1:]}")
     return user
 
 
-def user_for_invite(token: str) -> User:
-    return user_for_link(token, INVITE)
-
-
 def accept_invite(token: str, password: str) -> User:
-    user = user_for_invite(token)
+    user = user_for_link(token, INVITE)
     set_password(user, password)
     record(db.session, "user.invitation_accepted", user)
     db.session.flush()
