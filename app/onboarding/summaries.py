@@ -1,8 +1,8 @@
 """Per-employee training figures kept current as training changes, so reports read one row per
 employee (and per employee and value) instead of aggregating every progress row on each request.
 
-A session listener notes the employees whose progress or assignments a flush touched or who were
-deactivated or reactivated, and every employee on a module whose archiving or values changed; just before the transaction commits, their
+A session listener notes the employees whose progress or assignments a flush touched, who were
+deactivated or reactivated, or whose site, department, role family or start date changed, and every employee on a module whose archiving or values changed; just before the transaction commits, their
 rows in training_summary and value_summary are recomputed from progress, in the same transaction
 and in a fixed number of statements per 500 employees. Recomputing (rather than adding and
 subtracting) keeps the figures right whatever the change was; the summary rows are updated before
@@ -32,6 +32,7 @@ CURRENT_KEY = "summaries_current_for"  # the day bring_up_to_date last made the 
 CHUNK = 500
 FIGURES = ("assigned", "done", "overdue")
 DATES = ("oldest_overdue", "latest_overdue", "next_due")
+EMPLOYEE_FIELDS = ("site_id", "department", "role_family", "start_date")  # copied onto training_summary
 
 
 # Noting what changed -----------------------------------------------------------------------------
@@ -40,13 +41,18 @@ def _module_counts_changed(module: Module) -> bool:
     return attrs.archived_at.history.has_changes() or attrs["values"].history.has_changes()
 
 
+def _employee_fields_changed(user: User) -> bool:
+    attrs = inspect(user).attrs
+    return any(attrs[name].history.has_changes() for name in ("active", *EMPLOYEE_FIELDS))
+
+
 def _note_changes(session: Session, flush_context) -> None:
     employees: set[int] = session.info.setdefault(EMPLOYEES_KEY, set())
     modules: set[int] = session.info.setdefault(MODULES_KEY, set())
     for obj in chain(session.new, session.dirty, session.deleted):
         if isinstance(obj, (Progress, Assignment)):
             employees.add(obj.employee_id)
-        elif isinstance(obj, User) and obj in session.dirty and inspect(obj).attrs.active.history.has_changes():
+        elif isinstance(obj, User) and obj in session.dirty and _employee_fields_changed(obj):
             employees.add(obj.id)
         elif isinstance(obj, Module) and obj in session.dirty and _module_counts_changed(obj):
             modules.add(obj.id)
@@ -122,9 +128,11 @@ def refresh(session: Session, employee_ids: Iterable[int], *, today: date) -> No
                            .values(dict.fromkeys(FIGURES, 0) | dict.fromkeys(DATES)))
         connection.execute(update(ValueSummary).where(ValueSummary.employee_id.in_(chunk))
                            .values(dict.fromkeys(FIGURES, 0)))
-        by_employee = _counted(select(Progress.employee_id, *_figures(today)).select_from(Progress)).where(
-            Progress.employee_id.in_(chunk)).group_by(Progress.employee_id)
-        _upsert(connection, _insert(session, TrainingSummary), ["employee_id"], [*FIGURES, *DATES], by_employee)
+        fields = [getattr(User, name) for name in EMPLOYEE_FIELDS]
+        by_employee = _counted(select(Progress.employee_id, *_figures(today), *fields).select_from(Progress)).where(
+            Progress.employee_id.in_(chunk)).group_by(Progress.employee_id, *fields)
+        _upsert(connection, _insert(session, TrainingSummary), ["employee_id"], [*FIGURES, *DATES, *EMPLOYEE_FIELDS],
+                by_employee)
         by_value = _counted(select(Progress.employee_id, module_value.c.value_id, *_figures(today)[:3])
                             .select_from(Progress)).join(
             module_value, module_value.c.module_id == Progress.module_id).where(

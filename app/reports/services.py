@@ -123,6 +123,18 @@ def staff_scope(filters: ReportFilters) -> list:
     return conditions
 
 
+def summary_scope(filters: ReportFilters) -> list:
+    """The same conditions on training_summary rows, which count active employees only."""
+    conditions = []
+    if filters.site_id:
+        conditions.append(TrainingSummary.site_id == filters.site_id)
+    if filters.start:
+        conditions.append(TrainingSummary.start_date >= filters.start)
+    if filters.end:
+        conditions.append(TrainingSummary.start_date <= filters.end)
+    return conditions
+
+
 # Completion --------------------------------------------------------------------------------------
 @dataclass
 class Share:
@@ -165,11 +177,11 @@ def completion(filters: ReportFilters, *, today: date) -> Completion:
     rolled up here: its rows grow with the organization's structure, never its head count) and by
     value (one query, plus one for the catalog), least built value first."""
     summaries.bring_up_to_date(db.session, today)
+    summary = TrainingSummary
     groups = (
-        select(User.site_id, User.department, User.role_family, *_sums(TrainingSummary))
-        .join(User, User.id == TrainingSummary.employee_id)
-        .where(*staff_scope(filters), TrainingSummary.assigned > 0)
-        .group_by(User.site_id, User.department, User.role_family)
+        select(summary.site_id, summary.department, summary.role_family, *_sums(summary))
+        .where(*summary_scope(filters), summary.assigned > 0)
+        .group_by(summary.site_id, summary.department, summary.role_family)
         .subquery("groups")
     )
     rows = db.session.execute(select(groups.c.site_id, Site.name, *list(groups.c)[1:])
@@ -237,15 +249,22 @@ def overdue_people(filters: ReportFilters, *, today: date, limit: int = OVERDUE_
     """The people with the most overdue modules, oldest due date next, and how many are behind (one query)."""
     summaries.bring_up_to_date(db.session, today)
     manager = aliased(User)
+    behind = (  # the most overdue first (then the oldest due, then the longest employed), from the summaries alone
+        select(TrainingSummary.employee_id, TrainingSummary.overdue, TrainingSummary.oldest_overdue,
+               func.count().over().label("people"))
+        .where(*summary_scope(filters), TrainingSummary.overdue > 0)
+        .order_by(TrainingSummary.overdue.desc(), TrainingSummary.oldest_overdue, TrainingSummary.employee_id)
+        .limit(limit)
+        .subquery("behind")
+    )
     rows = db.session.execute(
         select(User.id, User.name, User.email, Site.name, User.role_family, manager.name,
-               TrainingSummary.overdue, TrainingSummary.oldest_overdue, func.count().over())
-        .join(User, User.id == TrainingSummary.employee_id)
+               behind.c.overdue, behind.c.oldest_overdue, behind.c.people)
+        .select_from(behind)
+        .join(User, User.id == behind.c.employee_id)
         .outerjoin(Site, Site.id == User.site_id)
         .outerjoin(manager, manager.id == User.manager_id)
-        .where(*staff_scope(filters), TrainingSummary.overdue > 0)
-        .order_by(TrainingSummary.overdue.desc(), TrainingSummary.oldest_overdue, User.name, User.id)
-        .limit(limit)
+        .order_by(behind.c.overdue.desc(), behind.c.oldest_overdue, behind.c.employee_id)
     ).all()
     return OverdueList([OverdueRow(*row[:8]) for row in rows], rows[0][8] if rows else 0)
 

@@ -118,3 +118,21 @@ def test_the_rebuild_command_repairs_every_row(org, db, runner):
     result = runner.invoke(args=["rebuild-summaries"])
     assert result.exit_code == 0 and "recomputed for 5 employees" in result.output
     assert kept(db.session) == counted_from_scratch(db.session, TODAY)
+
+
+def test_moving_someone_to_another_site_moves_their_figures(org, db):
+    db.session.commit()
+    before = {share.label: share.assigned for share in reports.completion(ReportFilters(), today=TODAY).by_site}
+    assert before == {"North Clinic": 6, "South Clinic": 6}
+    ben = org.people["ben"]
+    ben.site_id, ben.department, ben.start_date = org.sites["south"].id, "Care management", days(-500)
+    db.session.commit()
+    result = reports.completion(ReportFilters(), today=TODAY)
+    assert {share.label: share.assigned for share in result.by_site} == {"North Clinic": 3, "South Clinic": 9}
+    assert {share.label: share.assigned for share in result.by_department} == {
+        "Adult medicine": 3, "Care management": 9}
+    recent = reports.completion(ReportFilters(start=days(-100), end=TODAY), today=TODAY)
+    assert recent.total.assigned == 3  # Ben no longer started in the range; Cal did
+    summary = db.session.get(TrainingSummary, ben.id)
+    assert (summary.site_id, summary.department, summary.start_date) == (org.sites["south"].id, "Care management",
+                                                                          days(-500))
