@@ -10,6 +10,7 @@ from sqlalchemy import func, or_, select
 from sqlalchemy.orm import selectinload
 
 from app.access import role_required
+from app.actions import carry_out
 from app.admin import bp, services
 from app.admin.forms import EditUserForm, InviteUserForm, SiteForm
 from app.auth import services as accounts
@@ -95,13 +96,8 @@ def user(user_id: int):
     form = EditUserForm(obj=None if request.method == "POST" else _FormData(subject))
     _fill_choices(form)
     if form.validate_on_submit():
-        try:
-            services.update_user(subject, actor=current_user, **_profile(form))
-        except services.AdminError as problem:
-            flash(str(problem), "danger")
-        else:
-            db.session.commit()
-            flash(f"{subject.name} saved.", "success")
+        if carry_out(lambda: services.update_user(subject, actor=current_user, **_profile(form)),
+                     services.AdminError, lambda _: f"{subject.name} saved."):
             return redirect(url_for(".user", user_id=subject.id))
     history = db.session.scalars(
         select(AuditEvent).where(AuditEvent.entity_type == "user", AuditEvent.entity_id == subject.id)
@@ -132,13 +128,8 @@ def deactivate(user_id: int):
     subject = db.get_or_404(User, user_id)
     form = EmptyForm()
     if form.validate_on_submit():
-        try:
-            services.deactivate_user(subject, actor=current_user)
-        except services.AdminError as problem:
-            flash(str(problem), "danger")
-        else:
-            db.session.commit()
-            flash(f"{subject.name} is deactivated and signed out everywhere.", "success")
+        carry_out(lambda: services.deactivate_user(subject, actor=current_user), services.AdminError,
+                  f"{subject.name} is deactivated and signed out everywhere.")
         return redirect(url_for(".user", user_id=subject.id))
     return render_template("admin/confirm.html", form=form, title=f"Deactivate {subject.name}?",
                            message="They will be signed out and unable to sign in. Their training "
@@ -152,13 +143,8 @@ def reactivate(user_id: int):
     """Let a deactivated user sign in again."""
     subject = db.get_or_404(User, user_id)
     if EmptyForm().validate_on_submit():
-        try:
-            services.reactivate_user(subject, actor=current_user)
-        except services.AdminError as problem:
-            flash(str(problem), "danger")
-        else:
-            db.session.commit()
-            flash(f"{subject.name} can sign in again.", "success")
+        carry_out(lambda: services.reactivate_user(subject, actor=current_user), services.AdminError,
+                  f"{subject.name} can sign in again.")
     return redirect(url_for(".user", user_id=subject.id))
 
 
@@ -228,13 +214,8 @@ def archive_site(site_id: int):
     subject = db.get_or_404(Site, site_id)
     form = EmptyForm()
     if form.validate_on_submit():
-        try:
-            services.archive_site(subject, actor=current_user)
-        except services.AdminError as problem:
-            flash(str(problem), "danger")
-        else:
-            db.session.commit()
-            flash(f"{subject.name} is archived.", "success")
+        carry_out(lambda: services.archive_site(subject, actor=current_user), services.AdminError,
+                  f"{subject.name} is archived.")
         return redirect(url_for(".sites"))
     return render_template("admin/confirm.html", form=form, title=f"Archive {subject.name}?",
                            message="It will no longer be offered for new users or postings. "

@@ -11,6 +11,7 @@ from sqlalchemy.orm import selectinload
 
 from app import mail
 from app.access import interviewer_required, role_required
+from app.actions import carry_out
 from app.extensions import db
 from app.hiring import bp, scoring
 from app.hiring.interview_forms import (
@@ -106,24 +107,14 @@ def interviews(application_id: int):
             if assignment is None or assignment.application_id != application.id:
                 abort(400)
             name = assignment.interviewer.name
-            try:
-                remove_interviewer(assignment, actor=current_user)
-            except ScorecardError as problem:
-                flash(str(problem), "warning")
-            else:
-                db.session.commit()
-                flash(f"{name} is off {application.name}'s panel.", "success")
+            carry_out(lambda: remove_interviewer(assignment, actor=current_user), ScorecardError,
+                      f"{name} is off {application.name}'s panel.", refused_category="warning")
             return redirect(url_for(".interviews", application_id=application.id))
         if add_form.validate_on_submit():
             interviewer = db.get_or_404(User, add_form.interviewer_id.data)
-            try:
-                assign_interviewer(application, interviewer, actor=current_user)
-            except ScorecardError as problem:
-                db.session.rollback()
-                flash(str(problem), "warning")
-            else:
-                db.session.commit()
-                flash(f"{interviewer.name} will interview {application.name} and has been e-mailed the link.", "success")
+            carry_out(lambda: assign_interviewer(application, interviewer, actor=current_user), ScorecardError,
+                      f"{interviewer.name} will interview {application.name} and has been e-mailed the link.",
+                      refused_category="warning")
             return redirect(url_for(".interviews", application_id=application.id))
     panel = db.session.scalars(select(InterviewAssignment).options(selectinload(InterviewAssignment.interviewer))
                                .where(InterviewAssignment.application_id == application.id)

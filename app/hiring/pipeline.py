@@ -9,6 +9,7 @@ from flask_login import current_user
 from sqlalchemy import select
 
 from app.access import role_required
+from app.actions import carry_out
 from app.extensions import db
 from app.hiring import bp
 from app.hiring import pipeline_services as services
@@ -70,11 +71,6 @@ def move_application(application_id: int):
             for error in errors:
                 flash(error, "danger")
         return back
-    try:
-        services.move_stage(application, form.stage(), actor=current_user, reason=form.reason.data or "")
-    except StageError as problem:
-        flash(str(problem), "danger")
-        return back
-    db.session.commit()
-    flash(f"{application.name} moved to {STAGE_LABELS[application.stage]}.", "success")
+    carry_out(lambda: services.move_stage(application, form.stage(), actor=current_user, reason=form.reason.data or ""),
+              StageError, lambda _: f"{application.name} moved to {STAGE_LABELS[application.stage]}.")
     return back

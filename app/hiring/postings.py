@@ -11,6 +11,7 @@ from sqlalchemy import case, func, select
 from sqlalchemy.orm import selectinload
 
 from app.access import role_required
+from app.actions import carry_out
 from app.auth.forms import EmptyForm
 from app.extensions import db
 from app.forms import MAX_ID
@@ -143,14 +144,9 @@ def posting(posting_id: int):
     subject = _posting(posting_id)
     form = PostingForm(posting=subject, data=None if request.method == "POST" else PostingForm.data_for(subject))
     if form.validate_on_submit():
-        try:
-            services.update_posting(subject, actor=current_user, today=date.today(), **form.fields())
-        except PostingError as problem:
-            flash(str(problem), "danger")
-            return redirect(url_for(".posting", posting_id=posting_id))
-        db.session.commit()
-        flash(f"{subject.title} saved.", "success")
-        return redirect(url_for(".posting", posting_id=subject.id))
+        carry_out(lambda: services.update_posting(subject, actor=current_user, today=date.today(), **form.fields()),
+                  PostingError, lambda _: f"{subject.title} saved.")
+        return redirect(url_for(".posting", posting_id=posting_id))
     return _posting_page(subject, form)
 
 
@@ -164,13 +160,9 @@ def add_to_kit(posting_id: int):
     if question is None:
         flash("Choose a question from the bank to add.", "danger")
         return _back(posting_id, "add-questions")
-    try:
-        services.add_to_kit(subject, question, actor=current_user)
-    except PostingError as problem:
-        flash(str(problem), "danger")
-    else:
-        db.session.commit()
-        flash(f"Added to the kit as question {len(subject.kit)} ({question.value.name}).", "success")
+    value_name = question.value.name
+    carry_out(lambda: services.add_to_kit(subject, question, actor=current_user), PostingError,
+              lambda _: f"Added to the kit as question {len(subject.kit)} ({value_name}).")
     return _back(posting_id, f"bank-value-{question.value_id}", opened=question.value_id)
 
 
@@ -180,13 +172,8 @@ def remove_from_kit(kit_item_id: int):
     """Take a question out of the kit; the rest close up."""
     item = db.get_or_404(KitItem, kit_item_id)
     posting_id, value = item.posting_id, item.question.value.name
-    try:
-        services.remove_from_kit(item, actor=current_user)
-    except PostingError as problem:
-        flash(str(problem), "danger")
-    else:
-        db.session.commit()
-        flash(f"Removed a question on {value} from the kit.", "success")
+    carry_out(lambda: services.remove_from_kit(item, actor=current_user), PostingError,
+              f"Removed a question on {value} from the kit.")
     return _back(posting_id)
 
 
@@ -239,13 +226,8 @@ def open_posting(posting_id: int):
 def close_posting(posting_id: int):
     """Stop taking applications; people already in the pipeline carry on."""
     subject = db.get_or_404(Posting, posting_id)
-    try:
-        services.close_posting(subject, actor=current_user)
-    except PostingError as problem:
-        flash(str(problem), "danger")
-    else:
-        db.session.commit()
-        flash(f"{subject.title} is closed to new applications. Its pipeline carries on.", "success")
+    carry_out(lambda: services.close_posting(subject, actor=current_user), PostingError,
+              f"{subject.title} is closed to new applications. Its pipeline carries on.")
     return redirect(url_for(".posting", posting_id=posting_id))
 
 
@@ -257,14 +239,9 @@ def archive_posting(posting_id: int):
     back = url_for(".posting", posting_id=subject.id)
     form = EmptyForm()
     if form.validate_on_submit():
-        try:
-            services.archive_posting(subject, actor=current_user)
-        except PostingError as problem:
-            flash(str(problem), "danger")
-            return redirect(back)
-        db.session.commit()
-        flash(f"{subject.title} is archived.", "success")
-        return redirect(url_for(".postings"))
+        archived = carry_out(lambda: services.archive_posting(subject, actor=current_user), PostingError,
+                             f"{subject.title} is archived.")
+        return redirect(url_for(".postings") if archived else back)
     if subject.archived or subject.status is PostingStatus.OPEN:
         flash(f"{subject.title} is already archived." if subject.archived else
               f"{subject.title} is open; close it before archiving.", "info")

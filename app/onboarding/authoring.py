@@ -11,6 +11,7 @@ from sqlalchemy import case, func, select
 from sqlalchemy.orm import selectinload
 
 from app.access import role_required
+from app.actions import carry_out
 from app.auth.forms import EmptyForm
 from app.extensions import db
 from app.models import Assignment, Module, Progress, Role, Track, User
@@ -130,17 +131,16 @@ def assign_track(track_id: int):
     if not form.validate_on_submit():
         return _track_page(subject, assign_form=form)
     people = form.people
-    try:
-        count = services.bulk_assign(subject, people, actor=current_user, today=date.today())
-    except OnboardingError as problem:
-        db.session.rollback()
-        flash(str(problem), "danger")
-    else:
-        db.session.commit()
-        log.info("track %s assigned to %s more people by user %s", subject.id, count, current_user.id)
+    name = subject.name
+
+    def assigned(count: int) -> str:
+        log.info("track %s assigned to %s more people by user %s", track_id, count, current_user.id)
         already = len(people) - count
-        flash(f"{count} {'person' if count == 1 else 'people'} assigned to {subject.name}."
-              + (f" {already} already had it." if already else ""), "success")
+        return (f"{count} {'person' if count == 1 else 'people'} assigned to {name}."
+                + (f" {already} already had it." if already else ""))
+
+    carry_out(lambda: services.bulk_assign(subject, people, actor=current_user, today=date.today()),
+              OnboardingError, assigned)
     return redirect(url_for(".track", track_id=subject.id))
 
 
@@ -173,13 +173,8 @@ def unassign(assignment_id: int):
     name, track_name = assignment.employee.name, assignment.track.name
     form = EmptyForm()
     if form.validate_on_submit():
-        try:
-            services.unassign(assignment, actor=current_user)
-        except OnboardingError as problem:
-            flash(str(problem), "warning")
-        else:
-            db.session.commit()
-            flash(f"{track_name} is off {name}'s plan. Their progress is kept.", "success")
+        carry_out(lambda: services.unassign(assignment, actor=current_user), OnboardingError,
+                  f"{track_name} is off {name}'s plan. Their progress is kept.", refused_category="warning")
         return redirect(back)
     if assignment.unassigned_at is not None:
         flash(f"{track_name} is already unassigned from {name}.", "info")

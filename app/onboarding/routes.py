@@ -11,6 +11,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
 from app.access import role_required
+from app.actions import carry_out
 from app.auth.forms import EmptyForm
 from app.extensions import db, limiter
 from app.models import Completion, Module, Progress, Role, User
@@ -50,14 +51,7 @@ def module(module_id: int):
 
 def _act(module_id: int, action) -> Response:
     progress = _my_progress(module_id)
-    try:
-        message = action(progress)
-    except services.OnboardingError as problem:
-        db.session.rollback()
-        flash(str(problem), "danger")
-    else:
-        db.session.commit()
-        flash(message, "success")
+    carry_out(lambda: action(progress), services.OnboardingError, lambda message: message)
     return redirect(url_for(".module", module_id=module_id))
 
 
@@ -116,13 +110,8 @@ def complete_task(progress_id: int):
         abort(400)
     if not services.may_complete_task(current_user, progress):
         abort(403)
-    try:
-        services.complete_task(progress, actor=current_user)
-    except services.OnboardingError as problem:
-        flash(str(problem), "danger")
-    else:
-        db.session.commit()
-        flash(f"{progress.module.title} done for {progress.employee.name}.", "success")
+    carry_out(lambda: services.complete_task(progress, actor=current_user), services.OnboardingError,
+              f"{progress.module.title} done for {progress.employee.name}.")
     return redirect(request.form.get("next") if request.form.get("next", "").startswith("/onboarding")
                     else url_for(".tasks"))
 
@@ -217,13 +206,8 @@ def approve_sign_off(progress_id: int):
     """Approve: the skill was observed."""
     progress = _sign_off_item(progress_id)
     if EmptyForm().validate_on_submit():
-        try:
-            services.approve_sign_off(progress, manager=current_user)
-        except services.OnboardingError as problem:
-            flash(str(problem), "danger")
-        else:
-            db.session.commit()
-            flash(f"Signed off {progress.module.title} for {progress.employee.name}.", "success")
+        carry_out(lambda: services.approve_sign_off(progress, manager=current_user), services.OnboardingError,
+                  f"Signed off {progress.module.title} for {progress.employee.name}.")
     return _back_to_queue()
 
 
@@ -238,12 +222,7 @@ def send_back(progress_id: int):
         flash(f"Comment: {' '.join(written)}" if written else
               "Write a comment saying what to work on before sending it back.", "danger")
         return _back_to_queue()
-    try:
-        services.send_back(progress, manager=current_user, comment=form.comment.data)
-    except services.OnboardingError as problem:
-        flash(str(problem), "danger")
-    else:
-        db.session.commit()
-        flash(f"Sent back to {progress.employee.name} with your comment.", "info")
+    carry_out(lambda: services.send_back(progress, manager=current_user, comment=form.comment.data),
+              services.OnboardingError, f"Sent back to {progress.employee.name} with your comment.", category="info")
     return _back_to_queue()
 
