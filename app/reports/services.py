@@ -111,28 +111,27 @@ def sites() -> list[Site]:
     return list(db.session.scalars(select(Site).where(Site.archived_at.is_(None)).order_by(Site.name)))
 
 
+def _picked(filters: ReportFilters, rows) -> list:
+    """Conditions on rows (User or TrainingSummary, which both carry site_id and start_date): at the
+    site, started in the date range."""
+    conditions = []
+    if filters.site_id:
+        conditions.append(rows.site_id == filters.site_id)
+    if filters.start:
+        conditions.append(rows.start_date >= filters.start)
+    if filters.end:
+        conditions.append(rows.start_date <= filters.end)
+    return conditions
+
+
 def staff_scope(filters: ReportFilters) -> list:
     """Conditions on User: active employees at the site who started in the date range."""
-    conditions = [User.active]
-    if filters.site_id:
-        conditions.append(User.site_id == filters.site_id)
-    if filters.start:
-        conditions.append(User.start_date >= filters.start)
-    if filters.end:
-        conditions.append(User.start_date <= filters.end)
-    return conditions
+    return [User.active, *_picked(filters, User)]
 
 
 def summary_scope(filters: ReportFilters) -> list:
     """The same conditions on training_summary rows, which count active employees only."""
-    conditions = []
-    if filters.site_id:
-        conditions.append(TrainingSummary.site_id == filters.site_id)
-    if filters.start:
-        conditions.append(TrainingSummary.start_date >= filters.start)
-    if filters.end:
-        conditions.append(TrainingSummary.start_date <= filters.end)
-    return conditions
+    return _picked(filters, TrainingSummary)
 
 
 # Completion --------------------------------------------------------------------------------------
