@@ -25,11 +25,6 @@ def _sent(response) -> bool:
     return response.status_code == 302
 
 
-@bp.context_processor
-def labels():
-    return {"employment_labels": services.EMPLOYMENT_LABELS}
-
-
 @bp.get("")
 def index():
     """Every open posting, grouped by site."""

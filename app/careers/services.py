@@ -23,7 +23,6 @@ from app.extensions import db
 from app.models import (
     Application,
     Criterion,
-    EmploymentType,
     Posting,
     PostingStatus,
     Site,
@@ -36,13 +35,6 @@ from app.templating import render_markdown
 log = logging.getLogger(__name__)
 
 PDF_MAGIC = b"%PDF-"
-EMPLOYMENT_LABELS = {
-    EmploymentType.FULL_TIME: "Full time",
-    EmploymentType.PART_TIME: "Part time",
-    EmploymentType.PER_DIEM: "Per diem",
-    EmploymentType.TEMPORARY: "Temporary",
-    EmploymentType.CONTRACTOR: "Contractor",
-}
 
 
 class ApplicationError(Exception):

@@ -13,13 +13,6 @@ from app.forms import AppForm, DateWithin, months_from_today
 from app.hiring.pipeline_services import STAGE_LABELS
 from app.models import EmploymentType, Posting, RoleFamily, Site, Stage
 
-EMPLOYMENT_LABELS = {
-    EmploymentType.FULL_TIME: "Full time",
-    EmploymentType.PART_TIME: "Part time",
-    EmploymentType.PER_DIEM: "Per diem",
-    EmploymentType.TEMPORARY: "Temporary",
-    EmploymentType.CONTRACTOR: "Contractor",
-}
 MARKDOWN_HELP = ("Markdown: a blank line between paragraphs, ## for a heading, - for a list item, **bold**, "
                  "[link text](https://…). HTML and scripts are removed.")
 
@@ -35,7 +28,7 @@ class PostingForm(AppForm):
     site_id = SelectField("Site", choices=[], validators=[DataRequired("Choose the site.")])
     department = StringField("Department", validators=[Optional(), Length(max=120)])
     employment_type = SelectField("Employment type", default=EmploymentType.FULL_TIME.value,
-                                  choices=[(t.value, label) for t, label in EMPLOYMENT_LABELS.items()])
+                                  choices=[(t.value, t.label) for t in EmploymentType])
     closing_date = DateField("Closing date", validators=[Optional(), DateWithin(latest=months_from_today(12), message=(
                                  "Choose a closing date up to a year from today."))],
                              description="Optional. Applications are taken until the end of this day.")

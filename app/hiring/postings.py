@@ -18,7 +18,7 @@ from app.forms import MAX_ID
 from app.hiring import bp
 from app.hiring import posting_services as services
 from app.hiring.pipeline_services import STAGE_LABELS
-from app.hiring.posting_forms import EMPLOYMENT_LABELS, AddQuestionForm, MoveKitItemForm, OpenPostingForm, PostingForm
+from app.hiring.posting_forms import AddQuestionForm, MoveKitItemForm, OpenPostingForm, PostingForm
 from app.hiring.posting_services import CoverageGap, PostingError
 from app.models import (
     Application,
@@ -39,7 +39,7 @@ log = logging.getLogger(__name__)
 HIRING = (Role.HR, Role.ADMIN)
 FILTERS = ("draft", "open", "closed", "archived")
 ACTIVE_STAGES = (Stage.APPLIED, Stage.SCREENING, Stage.INTERVIEW, Stage.OFFER)
-LABELS = {"employment": EMPLOYMENT_LABELS, "stages": STAGE_LABELS, "status_label": services.status_label}
+LABELS = {"stages": STAGE_LABELS, "status_label": services.status_label}
 
 
 def _posting(posting_id: int) -> Posting:

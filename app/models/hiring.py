@@ -113,6 +113,10 @@ class EmploymentType(enum.Enum):
     TEMPORARY = "TEMPORARY"
     CONTRACTOR = "CONTRACTOR"
 
+    @property
+    def label(self) -> str:
+        return self.name.replace("_", " ").capitalize()  # "Full time", "Per diem", ...
+
 
 class Posting(ArchivableMixin, TimestampMixin, Base):
     """A job posting with its rubric and interview kit."""
