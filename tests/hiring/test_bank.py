@@ -526,13 +526,6 @@ def test_anonymous_visitors_are_sent_to_sign_in(client, db, urls):
         assert response.status_code == 302 and "/login" in response.headers["Location"], f"{method} {url}"
 
 
-def test_admins_may_use_the_bank_too(client, db, login_as, urls):
-    login_as(Role.ADMIN)
-    for method, url in urls:
-        if method == "GET":
-            assert client.get(url).status_code == 200, url
-
-
 def test_a_bank_post_without_its_csrf_token_is_refused(client, db, hr, values, csrf_on):
     response = client.post("/hiring/questions/new", data=question_form(values[0]))
     assert response.status_code == 400 and count(db, Question) == 0

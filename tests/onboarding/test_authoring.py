@@ -367,13 +367,6 @@ def test_staff_and_managers_are_refused_every_authoring_url(client, db, login_as
     assert not db.session.scalars(select(Assignment.unassigned_at)).one()
 
 
-def test_admins_may_author_too(client, db, login_as, urls):
-    login_as(Role.ADMIN)
-    for method, url in urls:
-        if method == "GET":
-            assert client.get(url).status_code == 200, url
-
-
 def test_an_authoring_post_without_its_csrf_token_is_refused(client, db, hr, make_track, csrf_on):
     track = make_track(name="Kept")
     response = client.post(f"/onboarding/tracks/{track.id}", data={"name": "Renamed", "kind": "all-staff"})
