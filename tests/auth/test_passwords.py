@@ -171,6 +171,8 @@ def test_successful_sign_ins_do_not_count_toward_the_account_limit(client, make_
     for attempt in range(12):
         assert sign_in(client, user.email, address=f"10.3.0.{attempt}").status_code == 302
         client.post("/logout")
+    wrong = sign_in(client, user.email, "wrong password here", address="10.3.1.1")
+    assert wrong.status_code == 200 and "do not match an active account" in text(wrong)  # not locked out
 
 
 def test_signing_in_starts_a_new_session(client, make_user):

@@ -9,6 +9,7 @@ from sqlalchemy import select
 from app.auth.services import invite_token
 from app.models import AuditEvent, OutboxMessage, Role, User
 from tests.conftest import PASSWORD, csrf_token
+from tests.helpers import text
 
 
 def test_sign_in_and_out(client, auth, make_user):
@@ -38,10 +39,11 @@ def test_deactivated_user_cannot_sign_in(client, auth, make_user):
 def test_session_ends_when_user_is_deactivated(client, auth, make_user, db):
     user = make_user()
     auth.login(user)
-    assert client.get("/home").status_code == 200
+    assert user.name in text(client.get("/home"))
     user.active = False
     db.session.flush()
-    assert client.get("/home").status_code == 302
+    refused = client.get("/home")
+    assert refused.status_code == 302 and refused.headers["Location"].startswith("/login")
 
 
 def test_sign_out_invalidates_a_copied_remember_me_cookie(app, client, auth, make_user):
@@ -82,7 +84,8 @@ def test_login_with_csrf_token_works(client, make_user, csrf_on):
     user = make_user()
     token = csrf_token(client.get("/login"))
     response = client.post("/login", data={"email": user.email, "password": PASSWORD, "csrf_token": token})
-    assert response.status_code == 302
+    assert response.status_code == 302 and response.headers["Location"] == "/home"
+    assert user.name in text(client.get("/home"))
 
 
 def test_session_cookie_is_httponly_and_lax(client, auth, make_user):
