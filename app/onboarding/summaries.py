@@ -168,3 +168,12 @@ def bring_up_to_date(session: Session, today: date) -> int:
     refresh(session, stale, today=today)
     session.info[CURRENT_KEY] = today
     return redone + len(stale)
+
+
+def catch_up(session: Session, today: date) -> int:
+    """For a read-only request: bring the rows up to date and commit what was redone, so that the
+    rest of the day's requests find nothing to redo (their transactions end in a rollback)."""
+    redone = bring_up_to_date(session, today)
+    if redone:
+        session.commit()
+    return redone

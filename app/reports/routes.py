@@ -8,8 +8,10 @@ from flask import Response, render_template, request, stream_with_context
 from flask_login import current_user
 
 from app.access import role_required
+from app.extensions import db
 from app.hiring import scoring
 from app.models import Role
+from app.onboarding import summaries
 from app.reports import bp, services
 from app.reports.charts import Bar, bar_chart, share_chart
 from app.reports.evidence import PERIOD_DAYS
@@ -31,6 +33,7 @@ def index():
     """Completion by site, department, role family and value; overdue people; new hires; hiring."""
     today = date.today()
     filters = services.parse_filters(request.args)
+    summaries.catch_up(db.session, today)
     # An HR user on an interview panel sees no one's ratings of that candidate until they submit their own.
     report = services.build_report(filters, today=today, hide=scoring.pending_interviews(current_user))
     return render_template("reports/index.html", report=report, filters=filters, today=today,

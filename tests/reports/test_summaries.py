@@ -7,7 +7,7 @@ from datetime import date
 
 from sqlalchemy import select, update
 
-from app.models import Assignment, Progress, ProgressStatus, TrainingSummary, ValueSummary
+from app.models import Assignment, Progress, ProgressStatus, Role, TrainingSummary, ValueSummary
 from app.onboarding import catalog, services, summaries
 from app.reports import services as reports
 from app.reports.services import ReportFilters
@@ -136,3 +136,17 @@ def test_moving_someone_to_another_site_moves_their_figures(org, db):
     summary = db.session.get(TrainingSummary, ben.id)
     assert (summary.site_id, summary.department, summary.start_date) == (org.sites["south"].id, "Care management",
                                                                           days(-500))
+
+
+def test_the_first_report_of_a_day_keeps_its_recomputation_for_the_next_request(org, db, login_as, client):
+    db.session.commit()
+    summaries.refresh_everyone(db.session, today=days(-30))  # as last computed a month ago
+    db.session.commit()
+    assert kept(db.session) != counted_from_scratch(db.session, TODAY)
+    login_as(Role.HR)
+
+    assert client.get("/reports").status_code == 200
+
+    db.session.rollback()  # read what the request committed, not this session's cached state
+    assert kept(db.session) == counted_from_scratch(db.session, TODAY)
+    assert summaries.bring_up_to_date(db.session, TODAY) == 0  # nothing left for the next report to redo
