@@ -73,6 +73,12 @@ class Config:
     LOGIN_ACCOUNT_RATE_LIMIT = "10 per 15 minutes"  # failed sign-ins for one e-mail, from anywhere
     RESET_RATE_LIMIT = "5 per hour"  # reset-link requests, per address and per e-mail
 
+    # Rendered parts of /team and /reports, per worker process, keyed by a data token (app.page_cache).
+    CACHE_TYPE = "SimpleCache"  # "NullCache" turns the cache off
+    CACHE_NO_NULL_WARNING = True
+    CACHE_DEFAULT_TIMEOUT = 600
+    CACHE_THRESHOLD = 300  # parts kept per worker; a /reports part is about 100 kB
+
     BOOTSTRAP_SERVE_LOCAL = True
     BOOTSTRAP_BTN_STYLE = "primary"
 
@@ -111,6 +117,7 @@ class Config:
         self.ORGANIZATION_NAME = env.get("ORGANIZATION_NAME", self.ORGANIZATION_NAME)
         self.BASE_URL = env.get("BASE_URL", self.BASE_URL)
         self.RESUME_DIR = env.get("RESUME_DIR", self.RESUME_DIR)
+        self.CACHE_TYPE = env.get("CACHE_TYPE", self.CACHE_TYPE)
 
 
 def _development_secret_key() -> str:

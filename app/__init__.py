@@ -40,14 +40,16 @@ def configure_logging(app: Flask) -> None:
 
 def register_extensions(app: Flask) -> None:
     from app.audit import init_audit
-    from app.extensions import bootstrap, csrf, db, limiter, login_manager, migrate
+    from app.extensions import bootstrap, cache, csrf, db, limiter, login_manager, migrate
     from app.onboarding.summaries import init_summaries
+    from app.page_cache import init_page_cache
 
     db.init_app(app)
     migrate.init_app(app, db, directory=str(app.root_path + "/../migrations"), render_as_batch=True)
     csrf.init_app(app)
     limiter.init_app(app)
     bootstrap.init_app(app)
+    cache.init_app(app)
     login_manager.init_app(app)
     login_manager.login_view = "auth.login"
     login_manager.login_message = "Please sign in to see that page."
@@ -55,6 +57,7 @@ def register_extensions(app: Flask) -> None:
     login_manager.session_protection = "basic"
     init_audit()
     init_summaries()
+    init_page_cache()  # after the summaries: its commit hook must run after theirs
 
     from app.models import User
 

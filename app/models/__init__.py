@@ -2,6 +2,7 @@
 
 from app.models.audit import AuditEvent, OutboxMessage, OutboxStatus
 from app.models.base import Base, utcnow
+from app.models.cache import DataVersion
 from app.models.hiring import (
     Application,
     Criterion,
@@ -40,7 +41,7 @@ from app.models.people import Role, RoleFamily, Site, User
 from app.models.values import Reference, Value
 
 __all__ = [
-    "Application", "Assignment", "AuditEvent", "Base", "Completion", "Criterion",
+    "Application", "Assignment", "AuditEvent", "Base", "Completion", "Criterion", "DataVersion",
     "EmploymentType", "InterviewAssignment", "KitItem", "Method", "Module", "OutboxMessage",
     "OutboxStatus", "Posting", "PostingStatus", "Progress", "ProgressStatus", "Question",
     "QuestionKind", "QuizAttempt", "QuizItem", "Rating", "Recommendation", "Reference", "Responsible", "Role",

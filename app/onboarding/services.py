@@ -519,13 +519,29 @@ def open_tasks_for(user: User) -> list[Progress]:
     return db.session.scalars(query.where(or_(*clauses)).limit(200)).all()
 
 
-def sign_off_queue(manager: User) -> list[Progress]:
-    """Open sign-off requests from the manager's direct reports, oldest first (modules without
-    their lesson text, which the queue does not show)."""
-    return db.session.scalars(
-        select(Progress).options(selectinload(Progress.module).defer(Module.content), selectinload(Progress.employee))
-        .join(User, User.id == Progress.employee_id)
+@dataclass(frozen=True)
+class SignOffRequest:
+    """One open sign-off request, as the queues show it."""
+
+    id: int  # the progress row's
+    employee_id: int
+    employee_name: str
+    module_id: int
+    module_title: str
+    observation: str | None
+    sign_off_requested_at: datetime
+    due_date: date | None
+
+
+def sign_off_queue(manager: User) -> list[SignOffRequest]:
+    """Open sign-off requests from the manager's direct reports, oldest first (one query of the
+    columns the queues show)."""
+    rows = db.session.execute(
+        select(Progress.id, Progress.employee_id, User.name, Progress.module_id, Module.title, Module.observation,
+               Progress.sign_off_requested_at, Progress.due_date)
+        .join(User, User.id == Progress.employee_id).join(Module, Module.id == Progress.module_id)
         .where(Progress.sign_off_requested_at.is_not(None), Progress.status.not_in(DONE),
                User.manager_id == manager.id, User.active)
-        .order_by(Progress.sign_off_requested_at)
-    ).all()
+        .order_by(Progress.sign_off_requested_at, Progress.id)
+    )
+    return [SignOffRequest(*row) for row in rows]

@@ -6,7 +6,9 @@ from datetime import date
 
 from flask import Response, render_template, request, stream_with_context
 from flask_login import current_user
+from markupsafe import Markup
 
+from app import page_cache
 from app.access import role_required
 from app.extensions import db
 from app.hiring import scoring
@@ -35,9 +37,15 @@ def index():
     filters = services.parse_filters(request.args)
     summaries.catch_up(db.session, today)
     # An HR user on an interview panel sees no one's ratings of that candidate until they submit their own.
-    report = services.build_report(filters, today=today, hide=scoring.pending_interviews(current_user))
-    return render_template("reports/index.html", report=report, filters=filters, today=today,
-                           stages=services.PIPELINE, scores=services.SCORES)
+    hide = sorted(scoring.pending_interviews(current_user))
+
+    def report_part() -> Markup:
+        report = services.build_report(filters, today=today, hide=hide)
+        return Markup(render_template("reports/_report.html", report=report, filters=filters,  # noqa: S704
+                                      today=today, stages=services.PIPELINE, scores=services.SCORES))
+
+    report = page_cache.cached("report", (today, hide, sorted(request.args.items(multi=True))), report_part)
+    return render_template("reports/index.html", report=report)
 
 
 @bp.get("/training.csv")

@@ -6,7 +6,9 @@ from datetime import date
 
 from flask import Response, abort, flash, render_template, request
 from flask_login import current_user
+from markupsafe import Markup
 
+from app import page_cache
 from app.access import STAFF_MANAGERS, role_required
 from app.extensions import db
 from app.forms import ignored_filters
@@ -32,10 +34,19 @@ def index():
     form, filters = _filters()
     for problem in ignored_filters(form):
         flash(problem, "warning")
-    page, summary = services.team_page(current_user, filters, today=today, page=request.args.get("page", 1, type=int))
+
+    def team_parts() -> tuple[Markup, list]:
+        page, summary = services.team_page(current_user, filters, today=today,
+                                           page=request.args.get("page", 1, type=int))
+        html = render_template("team/_people.html", form=form, filters=filters, page=page, summary=summary,
+                               today=today)
+        return Markup(html), sign_off_queue(current_user)  # noqa: S704 (escaped template output)
+
+    people, sign_offs = page_cache.cached(
+        "team", (current_user.id, today, sorted(request.args.items(multi=True))), team_parts)
     export_args = {key: value for key, value in request.args.items() if key != "page"}
-    return render_template("team/index.html", form=form, filters=filters, page=page, summary=summary,
-                           sign_offs=sign_off_queue(current_user), export_args=export_args, today=today)
+    return render_template("team/index.html", filters=filters, people=people, sign_offs=sign_offs,
+                           export_args=export_args, today=today)
 
 
 @bp.get("/people/<int:user_id>")

@@ -49,7 +49,7 @@ def pending_sign_off(live_server) -> SignOff:
             services.request_sign_off(progress, actor=progress.employee)
             db.session.commit()
             queue = services.sign_off_queue(manager)
-        found = SignOff(queue[0].employee.name, queue[0].module.title)
+        found = SignOff(queue[0].employee_name, queue[0].module_title)
 
         today = date.today()
         overdue = db.session.scalars(

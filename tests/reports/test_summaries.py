@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from datetime import date
 
-from sqlalchemy import select, update
+from sqlalchemy import event, select, update
 
 from app.models import Assignment, Progress, ProgressStatus, Role, TrainingSummary, ValueSummary
 from app.onboarding import catalog, services, summaries
@@ -150,3 +150,25 @@ def test_the_first_report_of_a_day_keeps_its_recomputation_for_the_next_request(
     db.session.rollback()  # read what the request committed, not this session's cached state
     assert kept(db.session) == counted_from_scratch(db.session, TODAY)
     assert summaries.bring_up_to_date(db.session, TODAY) == 0  # nothing left for the next report to redo
+
+
+def test_the_data_token_is_the_last_write_of_a_commit(org, db):
+    """The data_version row is locked last, after the summary rows, so two writers never take the
+    two in opposite orders (app.page_cache relies on its commit hook running after this module's)."""
+    db.session.commit()
+    writes: list[str] = []
+
+    def record(conn, cursor, statement, *args):
+        if statement.lstrip().upper().startswith(("INSERT", "UPDATE", "DELETE")):
+            writes.append(" ".join(statement.split()[:3]).lower())
+
+    cal_open = db.session.scalar(select(Progress).where(Progress.employee_id == org.people["cal"].id,
+                                                        Progress.status == ProgressStatus.NOT_STARTED))
+    services.complete(cal_open, actor=org.people["cal"])
+    event.listen(db.engine, "before_cursor_execute", record)
+    try:
+        db.session.commit()
+    finally:
+        event.remove(db.engine, "before_cursor_execute", record)
+    assert any("training_summary" in statement for statement in writes), writes
+    assert "data_version" in writes[-1] and all("data_version" not in s for s in writes[:-1]), writes

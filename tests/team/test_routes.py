@@ -174,3 +174,33 @@ def test_team_page_runs_the_same_number_of_queries_for_3_or_40_reports(client, d
     assert counts[3, "?indirect=1&show=overdue&sort=next-due&first_days=1&q=person"] == \
         counts[40, "?indirect=1&show=overdue&sort=next-due&first_days=1&q=person"]
     assert counts[40, ""] <= 8, counts
+
+
+def test_the_team_page_shows_a_completion_at_once_and_serves_repeats_from_the_cache(
+        client, db, team, track, count_queries):
+    db.session.commit()  # a committed team, so the page parts are cached
+    mona, ben = team["mona"], team["ben"]
+    login(client, mona)
+    assert "25% (1 of 4)" in client.get("/team").get_data(as_text=True)
+    with count_queries() as repeat:
+        assert "25% (1 of 4)" in client.get("/team").get_data(as_text=True)
+    # At most the signed-in user and the data token: the rows and the sign-offs come from the cache.
+    assert not [s for s in repeat if not s.startswith(("SELECT data_version.token", "SELECT user."))], repeat
+
+    client.post("/logout")
+    login(client, ben)
+    response = client.post(f"/onboarding/modules/{track.test_modules[1].id}/attest", data={"confirm": "y"})
+    assert response.status_code == 302
+    client.post("/logout")
+    login(client, mona)
+    assert "50% (2 of 4)" in client.get("/team").get_data(as_text=True)
+
+
+def test_each_manager_gets_their_own_team_from_the_cache(client, db, team):
+    db.session.commit()
+    login(client, team["mona"])
+    assert "Ben Brooks" in client.get("/team").get_data(as_text=True)
+    client.post("/logout")
+    login(client, team["olga"])
+    page = client.get("/team").get_data(as_text=True)
+    assert "Xena Xu" in page and "Ben Brooks" not in page

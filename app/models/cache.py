@@ -1,0 +1,20 @@
+"""The one-row table that tells cached page parts apart from the data under them."""
+
+from __future__ import annotations
+
+from sqlalchemy import String
+from sqlalchemy.orm import Mapped, mapped_column
+
+from app.models.base import Base
+
+
+class DataVersion(Base):
+    """A new random token each time a transaction that wrote anything commits (app.page_cache)."""
+
+    __tablename__ = "data_version"
+
+    id: Mapped[int] = mapped_column(primary_key=True)  # always 1
+    token: Mapped[str] = mapped_column(String(32))
+
+    def __repr__(self) -> str:
+        return f"<DataVersion {self.token}>"

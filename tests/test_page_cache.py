@@ -1,0 +1,112 @@
+"""Cached page parts: the data token changes with every committed write and with nothing else, a
+part is built once per token and viewer, and the team and report pages show a change at once."""
+
+from __future__ import annotations
+
+import pytest
+from sqlalchemy import insert, select, text, update
+
+from app import page_cache
+from app.extensions import cache
+from app.models import AuditEvent, Role, Site, User
+
+
+def token(db) -> str:
+    return page_cache.current_token(db.session)
+
+
+@pytest.fixture
+def committed(db):
+    """Start from a committed state: the test's earlier flushes are written and the token is fresh."""
+    db.session.commit()
+    cache.clear()
+    return db
+
+
+# The token --------------------------------------------------------------------------------------
+@pytest.mark.parametrize("write", [
+    pytest.param(lambda s: s.add(Site(name="East Clinic")), id="orm-flush"),
+    pytest.param(lambda s: s.execute(update(Site).values(name="Renamed")), id="orm-bulk-update"),
+    pytest.param(lambda s: s.connection().execute(insert(AuditEvent.__table__).values(
+        action="test.note", entity_type="site", note="Core insert through the session")), id="core-insert"),
+    pytest.param(lambda s: s.execute(text("UPDATE site SET name = 'By hand'")), id="textual-sql"),
+])
+def test_every_kind_of_committed_write_gives_a_new_token(committed, make_user, write):
+    make_user(Role.HR)
+    committed.session.commit()
+    before = token(committed)
+    write(committed.session)
+    committed.session.commit()
+    assert token(committed) not in ("", before)
+
+
+def test_reads_keep_the_token(committed, make_user):
+    make_user(Role.HR)
+    committed.session.commit()
+    before = token(committed)
+    committed.session.scalars(select(User)).all()
+    committed.session.commit()
+    assert token(committed) == before
+
+
+def test_a_rolled_back_transaction_forgets_its_writes(db):
+    with db.engine.connect() as connection:
+        connection.begin()
+        connection.info[page_cache.WROTE] = True
+        connection.rollback()
+        assert page_cache.WROTE not in connection.info
+
+
+# Caching ----------------------------------------------------------------------------------------
+def test_a_part_is_built_once_per_token_and_key(committed, app, make_user):
+    make_user(Role.HR)
+    committed.session.commit()
+    built = []
+
+    def build(label):
+        built.append(label)
+        return f"<p>{label}</p>"
+
+    with app.test_request_context():
+        assert page_cache.cached("demo", ("a",), lambda: build("a")) == "<p>a</p>"
+        assert page_cache.cached("demo", ("a",), lambda: build("again")) == "<p>a</p>"
+        assert page_cache.cached("demo", ("b",), lambda: build("b")) == "<p>b</p>"
+        committed.session.add(Site(name="West Clinic"))
+        committed.session.commit()
+        assert page_cache.cached("demo", ("a",), lambda: build("after")) == "<p>after</p>"
+    assert built == ["a", "b", "after"]
+
+
+def test_a_transaction_that_wrote_gets_a_fresh_part_and_caches_nothing(committed, app, make_user):
+    make_user(Role.HR)
+    committed.session.commit()
+    with app.test_request_context():
+        assert page_cache.cached("demo", (), lambda: "first") == "first"
+        committed.session.add(Site(name="Unsaved Clinic"))  # not yet flushed
+        assert page_cache.cached("demo", (), lambda: "own change") == "own change"
+        committed.session.flush()
+        assert page_cache.cached("demo", (), lambda: "own change, flushed") == "own change, flushed"
+
+
+def test_null_cache_builds_every_time(app, committed, make_user):
+    make_user(Role.HR)
+    committed.session.commit()
+    app.config.update(CACHE_TYPE="NullCache")
+    cache.init_app(app)
+    try:
+        with app.test_request_context():
+            assert page_cache.cached("demo", (), lambda: "one") == "one"
+            assert page_cache.cached("demo", (), lambda: "two") == "two"
+    finally:
+        app.config["CACHE_TYPE"] = "SimpleCache"
+        cache.init_app(app)
+
+
+def test_rebuilding_the_summaries_gives_a_new_token(committed, make_user, runner):
+    """The README's advice after data was changed behind the app's back."""
+    make_user(Role.HR)
+    committed.session.commit()
+    before = token(committed)
+    result = runner.invoke(args=["rebuild-summaries"])
+    assert result.exit_code == 0, result.output
+    assert token(committed) not in ("", before)
