@@ -35,17 +35,18 @@ def index():
     for problem in ignored_filters(form):
         flash(problem, "warning")
 
-    def team_parts() -> tuple[Markup, list]:
+    def team_parts() -> tuple[Markup, Markup, list]:
         page, summary = services.team_page(current_user, filters, today=today,
                                            page=request.args.get("page", 1, type=int))
-        html = render_template("team/_people.html", form=form, filters=filters, page=page, summary=summary,
-                               today=today)
-        return Markup(html), sign_off_queue(current_user)  # noqa: S704 (escaped template output)
+        shown = {"form": form, "filters": filters, "page": page, "summary": summary, "today": today}
+        return (Markup(render_template("team/_counts.html", **shown)),  # noqa: S704 (escaped template output)
+                Markup(render_template("team/_people.html", **shown)),  # noqa: S704
+                sign_off_queue(current_user))
 
-    people, sign_offs = page_cache.cached(
+    counts, people, sign_offs = page_cache.cached(
         "team", (current_user.id, today, sorted(request.args.items(multi=True))), team_parts)
     export_args = {key: value for key, value in request.args.items() if key != "page"}
-    return render_template("team/index.html", filters=filters, people=people, sign_offs=sign_offs,
+    return render_template("team/index.html", filters=filters, counts=counts, people=people, sign_offs=sign_offs,
                            export_args=export_args, today=today)
 
 
