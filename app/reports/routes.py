@@ -41,7 +41,7 @@ def index():
 
     def report_part() -> Markup:
         report = services.build_report(filters, today=today, hide=hide)
-        return Markup(render_template("reports/_report.html", report=report, filters=filters,  # noqa: S704
+        return Markup(render_template("reports/_report.html", report=report, filters=filters,
                                       today=today, stages=services.PIPELINE, scores=services.SCORES))
 
     report = page_cache.cached("report", (today, hide, sorted(request.args.items(multi=True))), report_part)
