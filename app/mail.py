@@ -2,6 +2,12 @@
 
 Messages go out over SMTP when MAIL_SERVER is set; otherwise (development) they are written to
 the log. A failed send is retried later with back-off by `deliver_due()`.
+
+Before sending, a sender claims the message: one conditional UPDATE moves its next attempt
+CLAIM_MINUTES ahead, and only the sender whose update changed the row goes on. So overlapping
+runs of `flask reminders send`, or a run and a request sending what it just queued, never send a
+message twice. A sender that dies between its claim and its record leaves the message to be
+retried once the claim lapses (it may then go out twice if the first try had reached the server).
 """
 
 from __future__ import annotations
@@ -12,7 +18,7 @@ from datetime import datetime, timedelta
 from email.message import EmailMessage
 
 from flask import current_app, has_request_context, url_for
-from sqlalchemy import inspect, select
+from sqlalchemy import inspect, select, update
 from sqlalchemy.exc import IntegrityError
 
 from app.extensions import db
@@ -23,6 +29,7 @@ log = logging.getLogger(__name__)
 QUEUE_KEY = "queued_mail"
 MAX_ATTEMPTS = 6
 BACKOFF_MINUTES = (1, 5, 15, 60, 240)
+CLAIM_MINUTES = 15  # longer than a send can take (SMTP timeout 10 s a step)
 
 
 def external_url(endpoint: str, **values) -> str:
@@ -85,6 +92,30 @@ def send(message: OutboxMessage, *, now: datetime | None = None) -> bool:
     return True
 
 
+def claim(message: OutboxMessage, now: datetime) -> bool:
+    """Take a due, pending message for this sender and commit the claim; False when another sender
+    holds it, it was sent, or it is not due."""
+    taken = db.session.execute(
+        update(OutboxMessage)
+        .where(OutboxMessage.id == message.id, OutboxMessage.status == OutboxStatus.PENDING,
+               OutboxMessage.next_attempt_at <= now)
+        .values(next_attempt_at=now + timedelta(minutes=CLAIM_MINUTES))
+        .execution_options(synchronize_session=False)
+    ).rowcount == 1
+    db.session.commit()  # the claim is seen by every other sender before anything is sent
+    return taken
+
+
+def deliver(message: OutboxMessage, *, now: datetime | None = None) -> bool | None:
+    """Claim, send and record one message; None when it was not this sender's to send."""
+    now = now or utcnow()
+    if not claim(message, now):
+        return None
+    delivered = send(message, now=now)
+    db.session.commit()
+    return delivered
+
+
 def deliver_committed() -> None:
     """After a request: send what it queued, if its transaction committed."""
     queued = db.session.info.pop(QUEUE_KEY, [])
@@ -92,23 +123,22 @@ def deliver_committed() -> None:
     if not sendable or db.session.new or db.session.dirty:
         return
     for message in sendable:
-        send(message)
-    db.session.commit()
+        deliver(message)
 
 
 def deliver_due(limit: int = 500, *, now: datetime | None = None) -> tuple[int, int]:
-    """Send pending messages whose time has come (at `now`, default the clock); returns (sent, failed)."""
+    """Send pending messages whose time has come (at `now`, default the clock); returns (sent, failed)
+    by this sender: a message another sender claimed first is left to it."""
+    now = now or utcnow()
     due = db.session.scalars(
-        select(OutboxMessage)
-        .where(OutboxMessage.status == OutboxStatus.PENDING, OutboxMessage.next_attempt_at <= (now or utcnow()))
+        select(OutboxMessage.id)
+        .where(OutboxMessage.status == OutboxStatus.PENDING, OutboxMessage.next_attempt_at <= now)
         .order_by(OutboxMessage.id)
         .limit(limit)
     ).all()
     sent = failed = 0
-    for message in due:
-        if send(message, now=now):
-            sent += 1
-        else:
-            failed += 1
-        db.session.commit()
+    for message_id in due:
+        delivered = deliver(db.session.get(OutboxMessage, message_id), now=now)
+        sent += delivered is True
+        failed += delivered is False
     return sent, failed

@@ -11,6 +11,8 @@ import pytest
 from aiosmtpd.controller import Controller
 from sqlalchemy import func, select
 
+from app import mail
+from app.extensions import db as appdb
 from app.models import (
     Assignment,
     Method,
@@ -26,9 +28,11 @@ from app.models import (
 )
 from app.onboarding import services
 from app.reminders import digest_key, due_items, reminder_key, report_lines, run_reminders
+from tests.databases import run_together, scratch_app
 
 TODAY = date(2026, 3, 4)  # a Wednesday
 MONDAY = date(2026, 3, 2)
+SENDERS, MESSAGES = 6, 30
 
 
 @pytest.fixture
@@ -360,3 +364,46 @@ def test_failed_send_is_retried_after_back_off_and_sent_once(db, make_user, plan
     db.session.refresh(message)
     assert message.status is OutboxStatus.SENT
     assert message.attempts == 2
+
+
+# Several senders at once -------------------------------------------------------------------------
+def test_a_message_another_sender_has_claimed_waits_until_the_claim_lapses(db, make_user):
+    """A sender takes each message (a committed lease) before sending it; while the lease runs no
+    other run sends it, and if that sender died the message goes out once the lease has lapsed."""
+    message = mail.queue(kind="test", dedupe_key="claimed-once", recipient="someone@example.org",
+                         subject="Hello", body="Body")
+    db.session.commit()
+    now = utcnow()
+    assert mail.claim(message, now) is True
+    assert mail.claim(message, now) is False  # the second sender loses
+    assert mail.deliver_due(now=now) == (0, 0)
+    assert db.session.get(OutboxMessage, message.id).status is OutboxStatus.PENDING
+    assert mail.deliver_due(now=now + timedelta(minutes=mail.CLAIM_MINUTES, seconds=1)) == (1, 0)
+    sent = db.session.get(OutboxMessage, message.id)
+    assert (sent.status, sent.attempts) == (OutboxStatus.SENT, 1)
+
+
+def test_senders_running_at_once_send_each_message_exactly_once(tmp_path, smtp_server):
+    """Overlapping `flask reminders send` runs (a slow run and the next cron tick) over real SMTP."""
+    inbox, controller = smtp_server()
+    with scratch_app(tmp_path, "senders", pool_size=SENDERS + 2, MAIL_SERVER="127.0.0.1",
+                     MAIL_PORT=controller.port) as app:
+        with app.app_context():
+            for n in range(MESSAGES):
+                mail.queue(kind="test", dedupe_key=f"at-once-{n}", recipient=f"person{n}@example.org",
+                           subject=f"Message {n}", body="Body")
+            appdb.session.commit()
+
+        def send_due(index: int, start) -> tuple[int, int]:
+            start()
+            return mail.deliver_due()
+
+        results, errors = run_together(app, SENDERS, send_due)
+        controller.stop()
+        assert errors == []
+        assert sum(sent for sent, _ in results) == MESSAGES
+        received = sorted(rcpt for rcpts, _ in inbox.messages for rcpt in rcpts)
+        assert received == sorted(f"person{n}@example.org" for n in range(MESSAGES))  # none twice, none lost
+        with app.app_context():
+            rows = appdb.session.scalars(select(OutboxMessage)).all()
+            assert {(m.status, m.attempts) for m in rows} == {(OutboxStatus.SENT, 1)}
