@@ -69,9 +69,13 @@ class Config:
 
     RATELIMIT_STORAGE_URI = "memory://"
     RATELIMIT_HEADERS_ENABLED = True
-    LOGIN_RATE_LIMIT = "10 per minute"  # sign-in attempts from one address
+    LOGIN_RATE_LIMIT = "10 per minute"  # failed sign-ins from one address (successful ones never count)
     LOGIN_ACCOUNT_RATE_LIMIT = "10 per 15 minutes"  # failed sign-ins for one e-mail, from anywhere
     RESET_RATE_LIMIT = "5 per hour"  # reset-link requests, per address and per e-mail
+
+    # Reverse proxies in front of the app whose X-Forwarded-For/-Proto/-Host/-Port headers are believed
+    # (0: none, so a client cannot fake its address; 1: one TLS-terminating proxy, and so on).
+    TRUSTED_PROXIES = 0
 
     # Rendered parts of /team and /reports, per worker process, keyed by a data token (app.page_cache).
     CACHE_TYPE = "SimpleCache"  # "NullCache" turns the cache off
@@ -118,6 +122,9 @@ class Config:
         self.BASE_URL = env.get("BASE_URL", self.BASE_URL)
         self.RESUME_DIR = env.get("RESUME_DIR", self.RESUME_DIR)
         self.CACHE_TYPE = env.get("CACHE_TYPE", self.CACHE_TYPE)
+        self.TRUSTED_PROXIES = _env_int("TRUSTED_PROXIES", self.TRUSTED_PROXIES)
+        if self.TRUSTED_PROXIES < 0:
+            raise RuntimeError(f"TRUSTED_PROXIES must be 0 or more, not {self.TRUSTED_PROXIES}")
 
 
 def _development_secret_key() -> str:

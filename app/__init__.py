@@ -7,6 +7,7 @@ import logging
 from flask import Flask, jsonify
 from sqlalchemy import select, text
 from sqlalchemy.exc import SQLAlchemyError
+from werkzeug.middleware.proxy_fix import ProxyFix
 
 from config import Config, config_from_environment, engine_options
 
@@ -20,6 +21,7 @@ def create_app(config: type[Config] | Config | None = None) -> Flask:
         app.config["SQLALCHEMY_DATABASE_URI"], app.config.get("SQLALCHEMY_ENGINE_OPTIONS"))
 
     configure_logging(app)
+    trust_proxies(app)
     register_extensions(app)
     register_input_rules(app)
     register_blueprints(app)
@@ -36,6 +38,14 @@ def configure_logging(app: Flask) -> None:
         logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
     else:
         logging.basicConfig(level=logging.INFO)
+
+
+def trust_proxies(app: Flask) -> None:
+    """Behind TRUSTED_PROXIES reverse proxies, take the client's address (for rate limits), the
+    scheme and the host (for links in e-mail) from their X-Forwarded-* headers."""
+    trusted = app.config.get("TRUSTED_PROXIES", 0)
+    if trusted:
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=trusted, x_proto=trusted, x_host=trusted, x_port=trusted)
 
 
 def register_extensions(app: Flask) -> None:

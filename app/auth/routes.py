@@ -42,7 +42,7 @@ def _safe_next(target: str | None) -> str:
 
 
 @bp.route("/login", methods=["GET", "POST"])
-@limiter.limit(_login_limit, methods=["POST"])
+@limiter.limit(_login_limit, methods=["POST"], deduct_when=_failed)  # a clinic's staff may share one address
 @limiter.limit(_account_limit, key_func=_submitted_account, methods=["POST"], deduct_when=_failed)
 def login():
     """Sign in with e-mail and password."""
