@@ -10,6 +10,7 @@ commits, every part cached before is simply never asked for again, and ages out.
 Writes are noticed where the SQL is sent (every INSERT, UPDATE, DELETE or DDL statement on a
 connection marks it), so Core statements run through the session count as well as ORM flushes.
 A request that has written in its own transaction gets freshly built parts, never cached ones.
+A part holding a CSRF token (one session's secret) is refused loudly instead of being cached.
 Writes committed outside an ORM session (a bare `engine.begin()`) do not change the token; the
 application makes none. A restored backup brings back the token it had with the data it had;
 `flask rebuild-summaries`, the repair after changes made outside the app, sets a new one.
@@ -115,5 +116,7 @@ def cached(name: str, depends_on: tuple, build: Callable[[], T]) -> T:
     value = cache.get(key)
     if value is None:
         value = build()
+        if "csrf_token" in repr(value):  # one session's token must never be served to another
+            raise RuntimeError(f"the {name!r} page part holds a CSRF token: render that form outside the part")
         cache.set(key, value)
     return value

@@ -88,6 +88,13 @@ def test_a_transaction_that_wrote_gets_a_fresh_part_and_caches_nothing(committed
         assert page_cache.cached("demo", (), lambda: "own change, flushed") == "own change, flushed"
 
 
+def test_a_part_with_a_csrf_token_is_refused_rather_than_shared(committed, app, make_user):
+    make_user(Role.HR)
+    committed.session.commit()
+    with app.test_request_context(), pytest.raises(RuntimeError, match="holds a CSRF token"):
+        page_cache.cached("demo", (), lambda: '<input type="hidden" name="csrf_token" value="abc">')
+
+
 def test_null_cache_builds_every_time(app, committed, make_user):
     make_user(Role.HR)
     committed.session.commit()
