@@ -9,6 +9,8 @@ commits, every part cached before is simply never asked for again, and ages out.
 
 Writes are noticed where the SQL is sent (every INSERT, UPDATE, DELETE or DDL statement on a
 connection marks it), so Core statements run through the session count as well as ORM flushes.
+Rows that no cached part shows are left out: the audit log and the e-mail outbox, so signing in
+or sending reminders does not make every part stale.
 A request that has written in its own transaction gets freshly built parts, never cached ones.
 A part holding a CSRF token (one session's secret) is refused loudly instead of being cached.
 Writes committed outside an ORM session (a bare `engine.begin()`) do not change the token; the
@@ -41,13 +43,17 @@ WROTE = "page_cache_data_written"  # in Connection.info: this transaction has se
 READS = re.compile(r"\s*(SELECT|WITH|PRAGMA|SHOW|EXPLAIN|SAVEPOINT|RELEASE|ROLLBACK|BEGIN|COMMIT|SET)\b",
                    re.IGNORECASE)
 ROW_ID = 1
+NOT_SHOWN = frozenset({"audit_event", "outbox_message"})  # tables no cached part reads
 T = TypeVar("T")
 
 
 # Noticing writes ---------------------------------------------------------------------------------
 def _note_write(conn, cursor, statement, parameters, context, executemany) -> None:
-    if context is not None and (context.isinsert or context.isupdate or context.isdelete) \
-            or not READS.match(statement):
+    if context is not None and (context.isinsert or context.isupdate or context.isdelete):
+        table = getattr(context.compiled.statement, "table", None)
+        if getattr(table, "name", None) not in NOT_SHOWN:
+            conn.info[WROTE] = True
+    elif not READS.match(statement):
         conn.info[WROTE] = True
 
 
