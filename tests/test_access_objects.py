@@ -206,3 +206,31 @@ def test_hr_on_a_panel_sees_no_colleagues_ratings_in_the_report_before_submittin
     after = {actor: report(actor) for actor in (HR, "admin")}
     assert after["admin"] != before["admin"]  # the rating shows for someone not on the panel
     assert after[HR] == before[HR]
+
+
+def test_a_cached_report_never_shows_a_panel_member_the_ratings_it_shows_others(db, world, browsers):
+    """The report is cached per set of hidden interviews: an admin's copy, with Ian's rating of Rosa,
+    is never handed to HR while HR still has Rosa's interview to score."""
+    from app.extensions import cache
+    from app.hiring import scoring
+    from app.models import InterviewAssignment, Recommendation
+
+    w = world
+    hr = db.session.get(User, w.hr_id)
+    hr.is_interviewer = True
+    db.session.add(InterviewAssignment(application_id=w.application_id, interviewer_id=hr.id))
+    ian = db.session.get(InterviewAssignment, w.ian_interview_id)
+    scoring.save_scorecard(ian, actor=db.session.get(User, w.ian_id), ratings={w.criterion_id: (1, DRAFT_NOTE)},
+                           recommendation=Recommendation.NO, submit=True)
+    db.session.commit()  # committed, so the report parts are cached
+
+    def hiring_figures(actor):
+        html = browsers.call(actor, "GET", "/reports").text
+        return html[html.index('id="hiring-heading"'):html.index("</main>")]
+
+    cache.clear()
+    for_admin = hiring_figures("admin")  # built and cached first
+    for_hr = hiring_figures(HR)
+    cache.clear()
+    assert for_hr == hiring_figures(HR)  # what HR gets when nothing is cached
+    assert for_hr != for_admin  # and the admin's copy differs: it shows the rating
