@@ -57,17 +57,22 @@ def sqlite_file(url: URL) -> Path | None:
     return Path(url.database).resolve()
 
 
+def _require_file_starting_with(path: Path, header: bytes, what: str) -> None:
+    """Raise BackupError unless path is a file that begins with header (the mark of `what`)."""
+    if not path.is_file():
+        raise BackupError(f"{path} does not exist or is not a file.")
+    with path.open("rb") as handle:
+        if handle.read(len(header)) != header:
+            raise BackupError(f"{path} is not {what}.")
+
+
 def _connect_readonly(path: Path) -> sqlite3.Connection:
     return sqlite3.connect(path.resolve().as_uri() + "?mode=ro", uri=True)
 
 
 def read_snapshot(path: Path) -> Snapshot:
     """Check that path is an intact SQLite database and count its rows; raise BackupError if not."""
-    if not path.is_file():
-        raise BackupError(f"{path} does not exist or is not a file.")
-    with path.open("rb") as handle:
-        if handle.read(len(SQLITE_HEADER)) != SQLITE_HEADER:
-            raise BackupError(f"{path} is not a SQLite database.")
+    _require_file_starting_with(path, SQLITE_HEADER, "a SQLite database")
     engine = create_engine("sqlite://", creator=lambda: _connect_readonly(path), poolclass=NullPool)
     try:
         with engine.connect() as conn:
@@ -198,8 +203,4 @@ def pg_restore_command(url: URL, path: Path) -> tuple[str, bool]:
 
 def check_pg_dump(path: Path) -> None:
     """Refuse a path that is not a pg_dump custom-format archive."""
-    if not path.is_file():
-        raise BackupError(f"{path} does not exist or is not a file.")
-    with path.open("rb") as handle:
-        if handle.read(len(PG_CUSTOM_HEADER)) != PG_CUSTOM_HEADER:
-            raise BackupError(f"{path} is not a pg_dump custom-format archive (pg_dump --format=custom).")
+    _require_file_starting_with(path, PG_CUSTOM_HEADER, "a pg_dump custom-format archive (pg_dump --format=custom)")
