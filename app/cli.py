@@ -126,7 +126,8 @@ def create_admin(email: str, name: str) -> None:
     db.session.commit()
     mail.deliver_due()
     link = mail.external_url("auth.accept_invite", token=invite_token(user))
-    click.echo(f"Administrator {user.email} invited. Set-password link (single use, 7 days):\n{link}")
+    days = current_app.config["INVITE_MAX_AGE"] // 86400
+    click.echo(f"Administrator {user.email} invited. Set-password link (single use, {days} days):\n{link}")
 
 
 @click.command()

@@ -190,6 +190,7 @@ def send_invitation(user: User, *, actor: User | None) -> str:
     user.invited_at = utcnow()
     db.session.flush()
     link = mail.external_url("auth.accept_invite", token=invite_token(user))
+    days = current_app.config["INVITE_MAX_AGE"] // 86400
     mail.queue(
         kind="invitation",
         dedupe_key=f"invitation:{user.id}:{user.invited_at.isoformat()}",
@@ -197,7 +198,7 @@ def send_invitation(user: User, *, actor: User | None) -> str:
         subject=f"Your {current_app.config['ORGANIZATION_NAME']} account",
         body=(
             f"Hello {user.name},\n\nYou have been invited to Medical Home Hiring & Onboarding. "
-            f"Set your password here (the link works once and expires in 7 days):\n\n{link}\n"
+            f"Set your password here (the link works once and expires in {days} days):\n\n{link}\n"
         ),
     )
     if current_app.config.get("ENV_NAME") == "development":

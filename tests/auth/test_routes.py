@@ -166,6 +166,7 @@ def test_admin_invitation_is_queued_as_email_with_a_working_link(client, login_a
     assert user is not None and user.password_hash is None
     message = db.session.scalar(select(OutboxMessage).where(OutboxMessage.recipient == user.email))
     assert message is not None and "/invite/" in message.body
+    assert "expires in 7 days" in message.body  # INVITE_MAX_AGE, the link's real lifetime
     link = message.body.split("http://localhost", 1)[1].split()[0]
     client.post("/logout")
     assert "Welcome, New Person" in client.get(link).get_data(as_text=True)
