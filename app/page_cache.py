@@ -30,6 +30,7 @@ import secrets
 from collections.abc import Callable
 from typing import TypeVar
 
+from flask import request
 from sqlalchemy import event, select
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import Engine
@@ -108,6 +109,11 @@ def current_token(session: Session) -> str:
 
 def _wrote_here(session: Session) -> bool:
     return bool(session.new or session.dirty or session.deleted or session.connection().info.get(WROTE))
+
+
+def query_string() -> tuple:
+    """The request's query arguments in a fixed order, for a part that shows what they ask for."""
+    return tuple(sorted(request.args.items(multi=True)))
 
 
 def cached(name: str, depends_on: tuple, build: Callable[[], T]) -> T:

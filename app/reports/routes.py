@@ -44,7 +44,7 @@ def index():
         return Markup(render_template("reports/_report.html", report=report, filters=filters,
                                       today=today, stages=services.PIPELINE, scores=services.SCORES))
 
-    report = page_cache.cached("report", (today, hide, sorted(request.args.items(multi=True))), report_part)
+    report = page_cache.cached("report", (today, hide, page_cache.query_string()), report_part)
     return render_template("reports/index.html", report=report)
 
 

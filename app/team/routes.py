@@ -44,7 +44,7 @@ def index():
                 sign_off_queue(current_user))
 
     counts, people, sign_offs = page_cache.cached(
-        "team", (current_user.id, today, sorted(request.args.items(multi=True))), team_parts)
+        "team", (current_user.id, today, page_cache.query_string()), team_parts)
     export_args = {key: value for key, value in request.args.items() if key != "page"}
     return render_template("team/index.html", filters=filters, counts=counts, people=people, sign_offs=sign_offs,
                            export_args=export_args, today=today)
