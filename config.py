@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import logging
 import os
 import secrets
 from pathlib import Path
+from urllib.parse import urlsplit
 
 BASE_DIR = Path(__file__).resolve().parent
 INSTANCE_DIR = BASE_DIR / "instance"
@@ -26,6 +28,14 @@ def _env_int(name: str, default: int) -> int:
         return int(value)
     except ValueError:
         raise RuntimeError(f"{name} must be a whole number, not {value!r}") from None
+
+
+def public_host(base_url: str) -> str:
+    """The host name of the public address, refusing one that is not an absolute http(s) URL."""
+    parts = urlsplit(base_url)
+    if parts.scheme not in {"http", "https"} or not parts.hostname:
+        raise RuntimeError(f"BASE_URL must be the app's public address, like https://hr.clinic.org, not {base_url!r}")
+    return parts.hostname
 
 
 def engine_options(uri: str, options: dict | None = None) -> dict:
@@ -62,6 +72,7 @@ class Config:
     REMEMBER_COOKIE_HTTPONLY = True
     REMEMBER_COOKIE_SAMESITE = "Lax"
     REMEMBER_COOKIE_SECURE = True
+    REMEMBER_COOKIE_DURATION = 60 * 60 * 24 * 14  # "remember me" keeps a person signed in for two weeks
     PERMANENT_SESSION_LIFETIME = 60 * 60 * 12
 
     WTF_CSRF_ENABLED = True
@@ -76,6 +87,9 @@ class Config:
     # Reverse proxies in front of the app whose X-Forwarded-For/-Proto/-Host/-Port headers are believed
     # (0: none, so a client cannot fake its address; 1: one TLS-terminating proxy, and so on).
     TRUSTED_PROXIES = 0
+    # Host names the app answers to; a request for any other host gets 400. None (development and tests):
+    # any host. Production: the host of BASE_URL, or the comma-separated TRUSTED_HOSTS.
+    TRUSTED_HOSTS: list[str] | None = None
 
     # Rendered parts of /team and /reports, per worker process, keyed by a data token (app.page_cache).
     CACHE_TYPE = "SimpleCache"  # "NullCache" turns the cache off
@@ -100,7 +114,7 @@ class Config:
     ORGANIZATION_NAME = "Demo Community Health Center"
     SEEDS_DIR = str(BASE_DIR / "seeds")
     ITEMS_PER_PAGE = 25
-    BASE_URL = "http://127.0.0.1:5000"
+    BASE_URL = "http://127.0.0.1:5000"  # the public address every link that leaves the app is built from
     RESUME_DIR = str(INSTANCE_DIR / "resumes")  # outside the web root; served only to HR
     RESUME_MAX_BYTES = 5 * 1024 * 1024
     MAX_CONTENT_LENGTH = 6 * 1024 * 1024  # the largest request: a 5 MB résumé plus the form
@@ -119,7 +133,8 @@ class Config:
         self.MAIL_USE_TLS = env.get("MAIL_USE_TLS", "").lower() in {"1", "true", "yes"}
         self.MAIL_DEFAULT_SENDER = env.get("MAIL_DEFAULT_SENDER", self.MAIL_DEFAULT_SENDER)
         self.ORGANIZATION_NAME = env.get("ORGANIZATION_NAME", self.ORGANIZATION_NAME)
-        self.BASE_URL = env.get("BASE_URL", self.BASE_URL)
+        self.BASE_URL = env.get("BASE_URL", self.BASE_URL).rstrip("/")
+        public_host(self.BASE_URL)
         self.RESUME_DIR = env.get("RESUME_DIR", self.RESUME_DIR)
         self.CACHE_TYPE = env.get("CACHE_TYPE", self.CACHE_TYPE)
         self.TRUSTED_PROXIES = _env_int("TRUSTED_PROXIES", self.TRUSTED_PROXIES)
@@ -158,6 +173,7 @@ class TestingConfig(Config):
     SECRET_KEY = "testing-only-secret-key"  # noqa: S105 (tests only)
     SQLALCHEMY_DATABASE_URI = "sqlite://"
     SQLALCHEMY_RECORD_QUERIES = True
+    BASE_URL = "http://localhost"  # the test client's host, so a test can follow a link from an e-mail
     PASSWORD_HASH_METHOD = "scrypt:1024:8:1"  # noqa: S105 (cheaper scrypt for test sign-ins)
     WTF_CSRF_ENABLED = False
     SESSION_COOKIE_SECURE = False
@@ -167,22 +183,32 @@ class TestingConfig(Config):
         """Tests use TEST_DATABASE_URL, never DATABASE_URL, so a suite cannot wipe real data."""
         super().__init__()
         self.SECRET_KEY = type(self).SECRET_KEY
+        self.BASE_URL = type(self).BASE_URL
         self.SQLALCHEMY_DATABASE_URI = database_url(os.environ.get("TEST_DATABASE_URL") or "sqlite://")
         self.RATELIMIT_STORAGE_URI = "memory://"
 
 
 class ProductionConfig(Config):
-    """Production: refuses to start without a secret key and a database URL."""
+    """Production: refuses to start without a secret key, a database URL, its public address and a
+    place for rate-limit counters; answers only to the public host."""
 
     ENV_NAME = "production"
+    REQUIRED = ("SECRET_KEY", "DATABASE_URL", "BASE_URL", "RATELIMIT_STORAGE_URI")
 
     def __init__(self) -> None:
-        missing = [name for name in ("SECRET_KEY", "DATABASE_URL") if not os.environ.get(name)]
+        missing = [name for name in self.REQUIRED if not os.environ.get(name)]
         if missing:
             raise RuntimeError(
                 "Production configuration needs these environment variables: " + ", ".join(missing)
+                + " (RATELIMIT_STORAGE_URI: redis://host:6379 when several workers serve the app)"
             )
         super().__init__()
+        hosts = [host.strip() for host in os.environ.get("TRUSTED_HOSTS", "").split(",") if host.strip()]
+        self.TRUSTED_HOSTS = hosts or [public_host(self.BASE_URL)]
+        if self.RATELIMIT_STORAGE_URI.startswith("memory://"):
+            logging.getLogger(__name__).warning(
+                "RATELIMIT_STORAGE_URI is memory://: every worker counts sign-in failures on its own, so with "
+                "N workers an attacker gets N times the limit. Use redis:// unless one worker serves the app.")
 
 
 CONFIGS = {

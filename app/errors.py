@@ -8,7 +8,7 @@ from flask import Flask, jsonify, render_template, request
 from flask_wtf.csrf import CSRFError
 from sqlalchemy.exc import DBAPIError, InterfaceError, OperationalError, SQLAlchemyError
 from sqlalchemy.exc import TimeoutError as PoolTimeout
-from werkzeug.exceptions import HTTPException
+from werkzeug.exceptions import HTTPException, SecurityError
 
 from app.extensions import db, login_manager
 
@@ -89,6 +89,13 @@ def init_error_handlers(app: Flask) -> None:
     @app.errorhandler(CSRFError)
     def csrf_error(error: CSRFError):
         return render_error(400, "The form expired or was not sent from this site. Reload the page and try again.")
+
+    @app.errorhandler(SecurityError)
+    def untrusted_host(error: SecurityError):
+        """A Host header outside TRUSTED_HOSTS: no URL can be built for it, so no page in the app's layout."""
+        log.warning("request for an untrusted host refused on %s", request.path)
+        return "400 Bad request: this server does not answer to that host name.\n", 400, {
+            "Content-Type": "text/plain; charset=utf-8", "Cache-Control": "no-store"}
 
     @app.errorhandler(HTTPException)
     def http_error(error: HTTPException):

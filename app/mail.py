@@ -16,8 +16,9 @@ import logging
 import smtplib
 from datetime import datetime, timedelta
 from email.message import EmailMessage
+from urllib.parse import urlsplit
 
-from flask import current_app, has_request_context, url_for
+from flask import current_app
 from sqlalchemy import inspect, select, update
 from sqlalchemy.exc import IntegrityError
 
@@ -33,11 +34,11 @@ CLAIM_MINUTES = 15  # longer than a send can take (SMTP timeout 10 s a step)
 
 
 def external_url(endpoint: str, **values) -> str:
-    """An absolute link for e-mail, from a request or, in commands, from BASE_URL."""
-    if has_request_context():
-        return url_for(endpoint, _external=True, **values)
-    with current_app.test_request_context(base_url=current_app.config["BASE_URL"]):
-        return url_for(endpoint, _external=True, **values)
+    """An absolute link that leaves the app (e-mail, calendars), always under the configured BASE_URL:
+    never from the request's Host header, which whoever sends the request chooses."""
+    base = urlsplit(current_app.config["BASE_URL"])
+    adapter = current_app.url_map.bind(base.netloc, script_name=base.path or "/", url_scheme=base.scheme)
+    return adapter.build(endpoint, values, force_external=True)
 
 
 def queue(*, kind: str, dedupe_key: str, recipient: str, subject: str, body: str) -> OutboxMessage | None:

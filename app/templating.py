@@ -9,6 +9,7 @@ import nh3
 from flask import Flask
 from markupsafe import Markup
 
+from app.mail import external_url
 from app.models import Role, RoleFamily
 from app.navigation import navigation
 
@@ -56,7 +57,7 @@ def init_templating(app: Flask) -> None:
     app.jinja_env.filters["datetime"] = format_datetime
     app.jinja_env.filters["role_family"] = role_family_label
     app.jinja_env.filters["minutes"] = format_minutes
-    app.jinja_env.globals.update(Role=Role, RoleFamily=RoleFamily, navigation=navigation)
+    app.jinja_env.globals.update(Role=Role, RoleFamily=RoleFamily, navigation=navigation, external_url=external_url)
 
     @app.context_processor
     def organization():

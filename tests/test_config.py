@@ -1,23 +1,26 @@
-"""Configuration: production refuses to start without its secrets; tests never touch DATABASE_URL."""
+"""Configuration: production refuses to start without its required settings; tests never touch DATABASE_URL."""
 
 import pytest
 
 from app import create_app
 from config import DevelopmentConfig, ProductionConfig, TestingConfig, config_from_environment
 
+PRODUCTION_ENV = {"SECRET_KEY": "a-long-production-secret", "DATABASE_URL": "postgresql://app@db/app",
+                  "BASE_URL": "https://hr.clinic.example", "RATELIMIT_STORAGE_URI": "redis://127.0.0.1:6379"}
 
-@pytest.mark.parametrize("missing", ["SECRET_KEY", "DATABASE_URL"])
-def test_production_refuses_to_start_without_secret_or_database(monkeypatch, missing):
-    monkeypatch.setenv("SECRET_KEY", "a-long-production-secret")
-    monkeypatch.setenv("DATABASE_URL", "postgresql://app@db/app")
+
+@pytest.mark.parametrize("missing", list(PRODUCTION_ENV))
+def test_production_refuses_to_start_without_its_required_settings(monkeypatch, missing):
+    for name, value in PRODUCTION_ENV.items():
+        monkeypatch.setenv(name, value)
     monkeypatch.delenv(missing)
     with pytest.raises(RuntimeError, match=missing):
         create_app(ProductionConfig)
 
 
-def test_production_starts_with_both_and_uses_psycopg(monkeypatch):
-    monkeypatch.setenv("SECRET_KEY", "a-long-production-secret")
-    monkeypatch.setenv("DATABASE_URL", "postgresql://app@db/app")
+def test_production_starts_with_its_settings_and_uses_psycopg(monkeypatch):
+    for name, value in PRODUCTION_ENV.items():
+        monkeypatch.setenv(name, value)
     app = create_app(ProductionConfig)
     assert app.config["SQLALCHEMY_DATABASE_URI"] == "postgresql+psycopg://app@db/app"
     assert app.config["SESSION_COOKIE_SECURE"] is True

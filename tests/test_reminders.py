@@ -123,7 +123,7 @@ def test_reminder_lists_modules_due_within_three_days_or_overdue_and_nothing_els
         assert title not in message.body
     assert "- Overdue huddles (was due Mon 2 Mar 2026, overdue)" in message.body
     assert "- Due in three days (due Sat 7 Mar 2026)" in message.body
-    assert "http://127.0.0.1:5000/onboarding" in message.body
+    assert "http://localhost/onboarding" in message.body
     assert "/onboarding/preferences" in message.body
 
 
