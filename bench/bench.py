@@ -87,7 +87,8 @@ def reset_postgres(url: str) -> None:
 
 def flask_env(url: str, app_env: str = "development") -> dict[str, str]:
     env = dict(os.environ)
-    env.update(APP_ENV=app_env, DATABASE_URL=url, SECRET_KEY=SECRET, RATELIMIT_STORAGE_URI="memory://")
+    env.update(APP_ENV=app_env, DATABASE_URL=url, SECRET_KEY=SECRET, RATELIMIT_STORAGE_URI="memory://",
+               BASE_URL="http://127.0.0.1")
     env.pop("DEMO_PASSWORD", None)
     return env
 

@@ -109,6 +109,7 @@ class Servers:
     def env(self, app_env: str) -> dict[str, str]:
         env = dict(os.environ)
         env.update(APP_ENV=app_env, DATABASE_URL=self.url, SECRET_KEY=SECRET, RATELIMIT_STORAGE_URI="memory://",
+                   BASE_URL="http://127.0.0.1",
                    PYTHONUNBUFFERED="1")
         env.pop("DEMO_PASSWORD", None)
         return env
