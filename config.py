@@ -81,7 +81,10 @@ class Config:
     RATELIMIT_STORAGE_URI = "memory://"
     RATELIMIT_HEADERS_ENABLED = True
     LOGIN_RATE_LIMIT = "10 per minute"  # failed sign-ins from one address (successful ones never count)
-    LOGIN_ACCOUNT_RATE_LIMIT = "10 per 15 minutes"  # failed sign-ins for one e-mail, from anywhere
+    # Failed sign-ins for one e-mail from one address: a back-off in steps (a minute, then an hour, then a
+    # day). Failures from elsewhere never hold up the account's owner, so nobody can lock an account out.
+    LOGIN_ACCOUNT_RATE_LIMIT = "5 per minute;20 per hour;50 per day"
+    LOGIN_ALERT_THRESHOLD = "10 per 15 minutes"  # failures for one account from anywhere: then its owner is e-mailed
     RESET_RATE_LIMIT = "5 per hour"  # reset-link requests, per address and per e-mail
 
     # Reverse proxies in front of the app whose X-Forwarded-For/-Proto/-Host/-Port headers are believed

@@ -5,6 +5,7 @@ from __future__ import annotations
 from urllib.parse import urlsplit
 
 from flask import current_app, flash, redirect, render_template, request, session, url_for
+from flask_limiter.util import get_remote_address
 from flask_login import current_user, login_required, login_user, logout_user
 
 from app import mail
@@ -31,6 +32,11 @@ def _submitted_account() -> str:
     return "account:" + services.normalize_email(request.form.get("email", ""))[:254]
 
 
+def _submitted_account_here() -> str:
+    """The rate-limit key of the e-mail a form names together with the address it comes from."""
+    return f"{_submitted_account()}@{get_remote_address()}"
+
+
 def _failed(response) -> bool:
     return response.status_code != 302  # a successful sign-in redirects; anything else counts
 
@@ -43,7 +49,7 @@ def _safe_next(target: str | None) -> str:
 
 @bp.route("/login", methods=["GET", "POST"])
 @limiter.limit(_login_limit, methods=["POST"], deduct_when=_failed)  # a clinic's staff may share one address
-@limiter.limit(_account_limit, key_func=_submitted_account, methods=["POST"], deduct_when=_failed)
+@limiter.limit(_account_limit, key_func=_submitted_account_here, methods=["POST"], deduct_when=_failed)
 def login():
     """Sign in with e-mail and password."""
     if current_user.is_authenticated:
@@ -52,6 +58,8 @@ def login():
     if form.validate_on_submit():
         user = services.authenticate(form.email.data, form.password.data)
         if user is None:
+            services.note_failed_sign_in(form.email.data, address=get_remote_address())
+            db.session.commit()
             flash("That e-mail and password do not match an active account.", "danger")
         else:
             session.clear()  # a fresh session at sign-in

@@ -8,12 +8,13 @@ import logging
 
 from flask import current_app
 from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
+from limits import parse as parse_limit
 from sqlalchemy import select
 from werkzeug.security import check_password_hash, generate_password_hash
 
 from app import mail
 from app.audit import record
-from app.extensions import db
+from app.extensions import db, limiter
 from app.models import Role, RoleFamily, Site, User, utcnow
 from app.models.people import new_token
 
@@ -89,6 +90,34 @@ def authenticate(email: str, password: str) -> User | None:
     if not user.check_password(password) or not user.active:
         return None
     return user
+
+
+def note_failed_sign_in(email: str, *, address: str) -> None:
+    """Count a failed sign-in for this e-mail from any address. The failures never lock the account; once
+    they pass LOGIN_ALERT_THRESHOLD the owner is e-mailed (at most once an hour) so they know someone tries."""
+    email = normalize_email(email)[:254]
+    threshold = parse_limit(current_app.config["LOGIN_ALERT_THRESHOLD"])
+    if limiter.limiter.hit(threshold, current_app.config.get("RATELIMIT_KEY_PREFIX", ""), "sign-in-failures", email):
+        return
+    user = db.session.scalar(select(User).where(User.email == email))
+    if user is None or not user.active:
+        return
+    queued = mail.queue(
+        kind="sign-in-alert",
+        dedupe_key=f"sign-in-alert:{user.id}:{utcnow():%Y-%m-%dT%H}",
+        recipient=user.email,
+        subject=f"Failed sign-ins to your {current_app.config['ORGANIZATION_NAME']} account",
+        body=(
+            f"Hello {user.name},\n\nSomeone has tried to sign in to your Medical Home Hiring & Onboarding account "
+            f"with a wrong password more than {threshold.amount} times in {threshold.get_expiry() // 60} minutes, "
+            f"most recently from the address {address}.\n\nYour account is not locked: sign in as usual. If these "
+            "attempts were not yours, choose a new password that you use nowhere else:\n\n"
+            f"{mail.external_url('auth.change_password')}\n"
+        ),
+    )
+    if queued:
+        record(db.session, "user.sign_in_alert_sent", user, address=address)
+        log.warning("failed sign-ins for user %s passed the alert threshold (latest from %s)", user.id, address)
 
 
 def change_password(user: User, current: str, new: str) -> None:
