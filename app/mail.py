@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import logging
 import smtplib
+from collections.abc import Callable
 from datetime import datetime, timedelta
 from email.message import EmailMessage
 from urllib.parse import urlsplit
@@ -39,6 +40,21 @@ def external_url(endpoint: str, **values) -> str:
     base = urlsplit(current_app.config["BASE_URL"])
     adapter = current_app.url_map.bind(base.netloc, script_name=base.path or "/", url_scheme=base.scheme)
     return adapter.build(endpoint, values, force_external=True)
+
+
+# kind -> a function that writes a message queued without a body when it is sent; it returns False
+# when there is nothing to send, and the message is dropped.
+COMPOSERS: dict[str, Callable[[OutboxMessage], bool]] = {}
+
+
+def composer(kind: str):
+    """Register the function that writes bodiless messages of this kind at send time."""
+
+    def register(compose: Callable[[OutboxMessage], bool]):
+        COMPOSERS[kind] = compose
+        return compose
+
+    return register
 
 
 def queue(*, kind: str, dedupe_key: str, recipient: str, subject: str, body: str) -> OutboxMessage | None:
@@ -112,6 +128,10 @@ def deliver(message: OutboxMessage, *, now: datetime | None = None) -> bool | No
     now = now or utcnow()
     if not claim(message, now):
         return None
+    if not message.body and message.kind in COMPOSERS and not COMPOSERS[message.kind](message):
+        message.status = OutboxStatus.DROPPED
+        db.session.commit()
+        return None
     delivered = send(message, now=now)
     db.session.commit()
     return delivered
@@ -125,6 +145,25 @@ def deliver_committed() -> None:
         return
     for message in sendable:
         deliver(message)
+
+
+def deliver_after_response(response, message: OutboxMessage):
+    """Send a message the request queued only once the response has gone to the client, so the time a
+    request takes tells nothing about what the message turns out to be (or whether it is sent at all)."""
+    queued = db.session.info.get(QUEUE_KEY, [])
+    if message in queued:
+        queued.remove(message)
+    app, message_id = current_app._get_current_object(), message.id
+
+    def deliver_now() -> None:
+        with app.app_context():
+            try:
+                deliver(db.session.get(OutboxMessage, message_id))
+            except Exception:  # noqa: BLE001 (the response is gone; the message stays queued for the next run)
+                log.exception("e-mail %s could not be sent after its response", message_id)
+
+    response.call_on_close(deliver_now)
+    return response
 
 
 def deliver_due(limit: int = 500, *, now: datetime | None = None) -> tuple[int, int]:

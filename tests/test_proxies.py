@@ -44,7 +44,7 @@ def test_without_trusted_proxies_a_forwarded_address_is_ignored(client):
 @pytest.mark.parametrize("trusted", [True, False])
 def test_links_in_e_mail_use_base_url_whatever_a_proxy_forwards(app, client, behind_proxy, db, make_user, trusted):
     user = make_user(Role.STAFF, email="forgetful@example.org")
-    (behind_proxy if trusted else client).post("/forgot", data={"email": user.email}, headers=FORWARDED)
+    (behind_proxy if trusted else client).post("/forgot", data={"email": user.email}, headers=FORWARDED).close()
     body = db.session.scalar(select(OutboxMessage.body).where(OutboxMessage.recipient == user.email))
     assert f"{app.config['BASE_URL']}/reset/" in body
     assert "hr.clinic.example" not in body

@@ -121,11 +121,12 @@ def forgot_password():
     """Ask for a reset link by e-mail; the answer is the same whether or not the account exists."""
     form = ForgotPasswordForm()
     if form.validate_on_submit():
-        services.request_password_reset(form.email.data)
+        message = services.request_password_reset(form.email.data)
         db.session.commit()
+        hours = current_app.config["PASSWORD_RESET_MAX_AGE"] // 3600
         flash("If that e-mail belongs to an active account, a reset link is on its way. It works once and "
-              "expires in 2 hours.", "info")
-        return redirect(url_for("auth.login"))
+              f"expires in {hours} hours.", "info")
+        return mail.deliver_after_response(redirect(url_for("auth.login")), message)
     return render_template("auth/forgot.html", form=form)
 
 

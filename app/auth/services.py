@@ -15,7 +15,7 @@ from werkzeug.security import check_password_hash, generate_password_hash
 from app import mail
 from app.audit import record
 from app.extensions import db, limiter
-from app.models import Role, RoleFamily, Site, User, utcnow
+from app.models import OutboxMessage, Role, RoleFamily, Site, User, utcnow
 from app.models.people import new_token
 
 log = logging.getLogger(__name__)
@@ -187,31 +187,46 @@ def reset_password(token: str, password: str) -> User:
     return user
 
 
-def send_password_reset(user: User, *, actor: User | None) -> str:
-    """Queue an e-mail with a single-use reset link (sent after commit) and return the link."""
+def _reset_message(user: User) -> tuple[str, str, str]:
+    """The subject, body and link of a reset e-mail for this user."""
     link = mail.external_url("auth.reset_password", token=link_token(user, RESET))
     hours = current_app.config["PASSWORD_RESET_MAX_AGE"] // 3600
-    mail.queue(
-        kind="password-reset",
-        dedupe_key=f"password-reset:{user.id}:{utcnow().isoformat()}",
-        recipient=user.email,
-        subject=f"Reset your {current_app.config['ORGANIZATION_NAME']} password",
-        body=(
-            f"Hello {user.name},\n\nSomeone (we hope you) asked to reset the password of your Medical Home "
-            f"Hiring & Onboarding account. Choose a new one here (the link works once and expires in "
-            f"{hours} hours):\n\n{link}\n\nIf you did not ask for this, you can ignore this e-mail: your "
-            "password stays as it is.\n"
-        ),
+    subject = f"Reset your {current_app.config['ORGANIZATION_NAME']} password"
+    body = (
+        f"Hello {user.name},\n\nSomeone (we hope you) asked to reset the password of your Medical Home "
+        f"Hiring & Onboarding account. Choose a new one here (the link works once and expires in "
+        f"{hours} hours):\n\n{link}\n\nIf you did not ask for this, you can ignore this e-mail: your "
+        "password stays as it is.\n"
     )
-    record(db.session, "user.password_reset_sent", user, requested_by="admin" if actor else "account holder")
+    return subject, body, link
+
+
+def send_password_reset(user: User, *, actor: User) -> str:
+    """An admin's reset for this user: queue the e-mail (sent after commit) and return the link."""
+    subject, body, link = _reset_message(user)
+    mail.queue(kind=RESET, dedupe_key=f"password-reset:{user.id}:{utcnow().isoformat()}", recipient=user.email,
+               subject=subject, body=body)
+    record(db.session, "user.password_reset_sent", user, requested_by="admin")
     return link
 
 
-def request_password_reset(email: str) -> None:
-    """Send a reset link if an active account with a password has this e-mail; say nothing either way."""
-    user = db.session.scalar(select(User).where(User.email == normalize_email(email)))
-    if user is not None and user.active and user.has_password:
-        send_password_reset(user, actor=None)
+def request_password_reset(email: str) -> OutboxMessage:
+    """Someone asks for a reset link for this e-mail. The same happens whether or not it has an account:
+    a bodiless message is queued, and the sender writes the link only if an active account with a
+    password has the e-mail (`compose_requested_reset`), or drops it. Returns the message."""
+    return mail.queue(kind=RESET, dedupe_key=f"password-reset-request:{new_token()}",
+                      recipient=normalize_email(email)[:254], subject="", body="")
+
+
+@mail.composer(RESET)
+def compose_requested_reset(message: OutboxMessage) -> bool:
+    """Write the reset e-mail a person asked for, if the account can use one."""
+    user = db.session.scalar(select(User).where(User.email == message.recipient))
+    if user is None or not user.active or not user.has_password:
+        return False
+    message.subject, message.body, _ = _reset_message(user)
+    record(db.session, "user.password_reset_sent", user, requested_by="account holder")
+    return True
 
 
 def send_invitation(user: User, *, actor: User | None) -> str:

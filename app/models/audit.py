@@ -37,6 +37,7 @@ class OutboxStatus(enum.Enum):
     PENDING = "pending"
     SENT = "sent"
     FAILED = "failed"
+    DROPPED = "dropped"  # nothing to send once the sender looked (a reset asked for an e-mail with no account)
 
 
 class OutboxMessage(Base):

@@ -27,6 +27,7 @@ def test_a_reset_link_asked_for_under_a_foreign_host_points_at_the_public_addres
     monkeypatch.setitem(app.config, "MAIL_PORT", controller.port)
 
     response = client.post("/forgot", data={"email": user.email}, headers={"Host": FOREIGN})
+    response.close()  # the message goes out once the response is sent
     controller.stop()
 
     assert response.status_code == 302
@@ -59,6 +60,7 @@ def test_production_e_mails_reset_links_under_its_public_address(browser, make_u
     client = browser(MAIL_SERVER="127.0.0.1", MAIL_PORT=controller.port)
 
     response = client.post_form("/forgot", {"email": user.email})
+    response.close()
     controller.stop()
 
     assert response.status_code == 302
