@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import logging
 
-from flask import Flask, jsonify
+from flask import Flask, jsonify, request, session
 from sqlalchemy import select, text
 from sqlalchemy.exc import SQLAlchemyError
 from werkzeug.middleware.proxy_fix import ProxyFix
@@ -117,6 +117,19 @@ def register_error_handlers(app: Flask) -> None:
     init_error_handlers(app)
 
 
+def keep_out_of_browser_caches() -> bool:
+    """Pages for a signed-in person and the private calendar feed must not be kept by the browser (on a
+    shared clinic workstation, Back would show them after sign-out); static files and the public
+    careers pages may be. A session holding a user id is a signed-in browser: no database read needed."""
+    if request.endpoint in PRIVATE_WITHOUT_SIGN_IN:
+        return True
+    return "_user_id" in session and request.endpoint not in CACHEABLE_FOR_EVERYONE
+
+
+PRIVATE_WITHOUT_SIGN_IN = {"onboarding.calendar_feed", "auth.accept_invite", "auth.reset_password"}
+CACHEABLE_FOR_EVERYONE = {"static", "bootstrap.static"}
+
+
 def register_security_headers(app: Flask) -> None:
     csp = (
         "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
@@ -126,6 +139,8 @@ def register_security_headers(app: Flask) -> None:
 
     @app.after_request
     def set_security_headers(response):
+        if keep_out_of_browser_caches():
+            response.headers["Cache-Control"] = "no-store"
         response.headers.setdefault("Content-Security-Policy", csp)
         response.headers.setdefault("X-Content-Type-Options", "nosniff")
         response.headers.setdefault("X-Frame-Options", "DENY")
