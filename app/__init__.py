@@ -139,7 +139,7 @@ def register_security_headers(app: Flask) -> None:
 
     @app.after_request
     def set_security_headers(response):
-        if keep_out_of_browser_caches():
+        if keep_out_of_browser_caches() and "no-store" not in response.headers.get("Cache-Control", ""):
             response.headers["Cache-Control"] = "no-store"
         response.headers.setdefault("Content-Security-Policy", csp)
         response.headers.setdefault("X-Content-Type-Options", "nosniff")

@@ -90,7 +90,7 @@ def demo(employees: int, password: str, if_empty: bool) -> None:
     if if_empty and db.session.scalar(select(func.count(User.id))):
         click.echo("The database already has users; demo data not loaded.")
         return
-    problems = password_problems(password)
+    problems = password_problems(password, demo=True)
     if problems:
         click.echo("The demo password is too weak: " + " ".join(problems), err=True)
         sys.exit(1)

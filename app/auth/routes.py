@@ -14,6 +14,14 @@ from app.auth import bp, services
 from app.auth.forms import ChangePasswordForm, EmptyForm, ForgotPasswordForm, LoginForm, SetPasswordForm
 from app.extensions import db, limiter
 
+SMALL_FORM_BYTES = 16 * 1024  # an e-mail, two passwords and a token; far more than a person types
+
+
+@bp.before_request
+def refuse_large_requests() -> None:
+    """Every form here is small: refuse a larger body (413) before anything reads or hashes it."""
+    request.max_content_length = SMALL_FORM_BYTES
+
 
 def _login_limit() -> str:
     return current_app.config["LOGIN_RATE_LIMIT"]

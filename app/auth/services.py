@@ -14,17 +14,12 @@ from werkzeug.security import check_password_hash, generate_password_hash
 
 from app import mail
 from app.audit import record
+from app.auth.passwords import password_problems
 from app.extensions import db, limiter
 from app.models import OutboxMessage, Role, RoleFamily, Site, User, utcnow
 from app.models.people import new_token
 
 log = logging.getLogger(__name__)
-
-COMMON_PASSWORDS = {
-    "password1234", "123456789012", "qwertyuiop12", "passwordpassword", "letmein12345",
-    "welcome12345", "iloveyou1234", "administrator", "changeme1234", "healthcenter",
-}
-
 
 class AccountError(Exception):
     """A problem a person can fix, with a message that says how."""
@@ -49,24 +44,13 @@ def normalize_email(email: str) -> str:
     return email.strip().lower()
 
 
-def password_problems(password: str, *, email: str = "") -> list[str]:
-    """Every reason a password is too weak, in words a person can act on."""
-    minimum = current_app.config["PASSWORD_MIN_LENGTH"]
-    problems = []
-    if len(password) < minimum:
-        problems.append(f"Use at least {minimum} characters (a short phrase is easiest to remember).")
-    if password.lower() in COMMON_PASSWORDS or len(set(password)) < 4:
-        problems.append("This password is too common or repetitive; choose something less predictable.")
-    local_part = normalize_email(email).split("@")[0]
-    if len(local_part) >= 4 and local_part in password.lower():
-        problems.append("Do not include your e-mail address in your password.")
-    return problems
-
-
 def set_password(user: User, password: str) -> None:
-    problems = password_problems(password, email=user.email)
+    """Set a password that passes the rules and differs from the account's current one."""
+    problems = password_problems(password, email=user.email, name=user.name)
     if problems:
         raise WeakPassword(" ".join(problems))
+    if user.password_hash and user.check_password(password):
+        raise WeakPassword("Choose a password different from the current one.")
     user.set_password(password)
 
 
@@ -124,8 +108,6 @@ def change_password(user: User, current: str, new: str) -> None:
     """A signed-in person's own change: the current password first; every other session ends."""
     if not user.check_password(current):
         raise WrongPassword("That is not your current password.")
-    if current == new:
-        raise WeakPassword("Choose a password different from the current one.")
     set_password(user, new)
     sign_out_everywhere(user)
     record(db.session, "user.password_changed", user)
