@@ -86,6 +86,8 @@ class Config:
     LOGIN_ACCOUNT_RATE_LIMIT = "5 per minute;20 per hour;50 per day"
     LOGIN_ALERT_THRESHOLD = "10 per 15 minutes"  # failures for one account from anywhere: then its owner is e-mailed
     RESET_RATE_LIMIT = "5 per hour"  # reset-link requests, per address and per e-mail
+    # Wrong current passwords when someone changes the password, per account.
+    CURRENT_PASSWORD_RATE_LIMIT = "5 per 15 minutes"  # noqa: S105 (a rate, not a secret)
 
     # Reverse proxies in front of the app whose X-Forwarded-For/-Proto/-Host/-Port headers are believed
     # (0: none, so a client cannot fake its address; 1: one TLS-terminating proxy, and so on).

@@ -156,9 +156,8 @@ def resend_invite(user_id: int):
     if not subject.active:
         abort(400)
     if EmptyForm().validate_on_submit():
-        send_invitation(subject, actor=current_user)
-        db.session.commit()
-        flash(f"A new set-password link was sent to {subject.email}.", "success")
+        carry_out(lambda: send_invitation(subject, actor=current_user), AccountError,
+                  f"A new set-password link was sent to {subject.email}.")
     return redirect(url_for(".user", user_id=subject.id))
 
 

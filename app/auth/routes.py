@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from urllib.parse import urlsplit
 
-from flask import current_app, flash, redirect, render_template, request, session, url_for
+from flask import current_app, flash, g, redirect, render_template, request, session, url_for
 from flask_limiter.util import get_remote_address
 from flask_login import current_user, login_required, login_user, logout_user
 
@@ -87,8 +87,8 @@ def logout():
         services.sign_out_everywhere(current_user)
         record(db.session, "user.signed_out", current_user)
         db.session.commit()
-        logout_user()
         session.clear()
+        logout_user()  # after clear(): it leaves the note that deletes the remember-me cookie
         flash("You are signed out.", "info")
     return redirect(url_for("auth.login"))
 
@@ -101,8 +101,22 @@ def accept_invite(token: str):
                                    lambda user: f"Welcome, {user.name}. Your password is set.")
 
 
+def _current_password_limit() -> str:
+    return current_app.config["CURRENT_PASSWORD_RATE_LIMIT"]
+
+
+def _signed_in_account() -> str:
+    return f"current-password:{current_user.get_id()}"
+
+
+def _wrong_current_password(response) -> bool:
+    return g.pop("wrong_current_password", False)
+
+
 @bp.route("/account/password", methods=["GET", "POST"])
 @login_required
+@limiter.limit(_current_password_limit, key_func=_signed_in_account, methods=["POST"],
+               deduct_when=_wrong_current_password)  # whoever holds a session cannot guess the password
 def change_password():
     """Change your own password; other devices are signed out, this one stays signed in."""
     form = ChangePasswordForm()
@@ -110,6 +124,7 @@ def change_password():
         try:
             services.change_password(current_user, form.current.data, form.password.data)
         except services.WrongPassword as problem:
+            g.wrong_current_password = True
             form.current.errors.append(str(problem))
         except services.AccountError as problem:
             form.password.errors.append(str(problem))
@@ -117,7 +132,8 @@ def change_password():
             user = current_user._get_current_object()
             db.session.commit()
             login_user(user)  # the session token changed; carry this session over to the new one
-            flash("Your password is changed. Other devices where you were signed in are signed out.", "success")
+            flash("Your password is changed. Other devices where you were signed in are signed out, and your "
+                  "calendar link is renewed: subscribe again from My onboarding.", "success")
             return redirect(url_for("main.home"))
     return render_template("auth/change_password.html", form=form)
 

@@ -105,11 +105,13 @@ def note_failed_sign_in(email: str, *, address: str) -> None:
 
 
 def change_password(user: User, current: str, new: str) -> None:
-    """A signed-in person's own change: the current password first; every other session ends."""
+    """A signed-in person's own change: the current password first; every other session and the old
+    calendar link stop working."""
     if not user.check_password(current):
         raise WrongPassword("That is not your current password.")
     set_password(user, new)
     sign_out_everywhere(user)
+    user.calendar_token = new_token()
     record(db.session, "user.password_changed", user)
     db.session.flush()
 
@@ -160,10 +162,11 @@ def accept_invite(token: str, password: str) -> User:
 
 
 def reset_password(token: str, password: str) -> User:
-    """Set a new password from a reset link; every session of the account ends."""
+    """Set a new password from a reset link; every session of the account and its calendar link end."""
     user = user_for_link(token, RESET)
     set_password(user, password)
     sign_out_everywhere(user)
+    user.calendar_token = new_token()
     record(db.session, "user.password_reset", user)
     db.session.flush()
     return user
@@ -212,7 +215,10 @@ def compose_requested_reset(message: OutboxMessage) -> bool:
 
 
 def send_invitation(user: User, *, actor: User | None) -> str:
-    """Queue the invitation e-mail (sent after commit) and return the link."""
+    """Queue the invitation e-mail (sent after commit) and return the link; never for an account that
+    has a password (it would get a week-long set-password link: a reset link lasts hours)."""
+    if user.has_password:
+        raise AccountError(f"{user.email} has already set a password; send a password reset link instead.")
     user.invited_at = utcnow()
     db.session.flush()
     link = mail.external_url("auth.accept_invite", token=invite_token(user))
