@@ -6,7 +6,7 @@ FLASK := APP_ENV=development $(BIN)/flask --app app
 DEMO_PASSWORD ?= medical-home-demo
 DEMO_EMPLOYEES ?= 200
 
-.PHONY: run test lint check-content security bench clean
+.PHONY: run test lint check-content security bench clean lock
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -51,6 +51,19 @@ bench: $(VENV)/.dev-installed
 
 clean:
 	rm -rf $(VENV) .pytest_cache .ruff_cache
+
+# `make lock`: pip-compile (pinned in requirements-dev.txt) writes requirements.lock from requirements.txt and
+# requirements-dev.lock from requirements-dev.txt: every package, transitive ones included, pinned with the hashes
+# of all its published files. The dev lock is compiled within the runtime lock, so a package both use has one
+# version. Pins already in a lock are kept while they still fit; LOCK_ARGS="--upgrade-package werkzeug" moves
+# one transitive package to its newest release, LOCK_ARGS=--upgrade moves them all.
+LOCK_ARGS ?=
+PIP_COMPILE := CUSTOM_COMPILE_COMMAND="make lock" $(BIN)/pip-compile --quiet --generate-hashes --allow-unsafe \
+	--strip-extras --no-emit-index-url --no-emit-find-links --no-emit-trusted-host --newline lf $(LOCK_ARGS)
+
+lock: $(VENV)/.dev-installed
+	$(PIP_COMPILE) --output-file requirements.lock requirements.txt
+	$(PIP_COMPILE) --constraint requirements.lock --output-file requirements-dev.lock requirements-dev.txt
 
 # --- make load: simulated people and a database restart (README: "Load and fault test") ----------
 # Needs the PostgreSQL server programs (apt-get install postgresql); runs its own private cluster.
