@@ -8,16 +8,21 @@ DEMO_EMPLOYEES ?= 200
 
 .PHONY: run test lint check-content security bench clean lock
 
+# Everything is installed from the locks (`make lock` writes them from requirements*.txt), with --require-hashes:
+# pip takes exactly the pinned versions, transitive ones included, and refuses any file whose hash is not in the
+# lock. The venv's own pip is first brought to the release requirements-dev.lock pins, hash-checked as well.
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
-	$(BIN)/python -m pip install --quiet --upgrade pip
+	awk '/^pip==/ {p = 1; print; next} p && /^ +--hash=/ {print; next} {p = 0}' requirements-dev.lock \
+		| $(BIN)/python -m pip install --quiet --require-hashes --no-deps -r /dev/stdin
 
-$(VENV)/.runtime-installed: requirements.txt | $(BIN)/python
-	$(BIN)/pip install --quiet -r requirements.txt
+$(VENV)/.runtime-installed: requirements.lock | $(BIN)/python
+	$(BIN)/pip install --quiet --require-hashes -r requirements.lock
 	touch $@
 
-$(VENV)/.dev-installed: requirements.txt requirements-dev.txt | $(BIN)/python
-	$(BIN)/pip install --quiet -r requirements-dev.txt
+# The dev lock holds the runtime lock's packages at the same versions, so it stands for both stamps.
+$(VENV)/.dev-installed: requirements.lock requirements-dev.lock | $(BIN)/python
+	$(BIN)/pip install --quiet --require-hashes -r requirements-dev.lock
 	touch $(VENV)/.runtime-installed $@
 
 run: $(VENV)/.runtime-installed
