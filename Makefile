@@ -45,11 +45,12 @@ test: $(VENV)/.dev-installed lint check-content security
 	$(BIN)/python -m pytest
 
 # Security checks: bandit over the code (medium or high findings fail; settings in pyproject.toml),
-# then pip-audit over the pinned requirements (see tools/pin_audit.py: an audit that could not reach
-# its vulnerability service prints NOT CHECKED; PIP_AUDIT_REQUIRED=1 makes that fail too).
+# then pip-audit over every package of the locks, transitive ones included (see tools/pin_audit.py: an
+# audit that could not reach its vulnerability service prints NOT CHECKED; PIP_AUDIT_REQUIRED=1 makes
+# that fail too).
 security: $(VENV)/.dev-installed
 	$(BIN)/bandit -c pyproject.toml -r app config.py tests tools load bench --severity-level medium --quiet
-	$(BIN)/python tools/pin_audit.py requirements.txt requirements-dev.txt
+	$(BIN)/python tools/pin_audit.py requirements.lock requirements-dev.lock
 
 bench: $(VENV)/.dev-installed
 	$(BIN)/python bench/bench.py
