@@ -1,7 +1,8 @@
 """E-mail through the outbox: every message is recorded before it is sent, then marked sent.
 
 Messages go out over SMTP when MAIL_SERVER is set; otherwise (development) they are written to
-the log. A failed send is retried later with back-off by `deliver_due()`.
+the log. A failed send is retried later with back-off by `deliver_due()`. Subjects and recipients
+are made single-line when queued, so no caller can queue a header that cannot be sent.
 
 Before sending, a sender claims the message: one conditional UPDATE moves its next attempt
 CLAIM_MINUTES ahead, and only the sender whose update changed the row goes on. So overlapping
@@ -13,7 +14,9 @@ retried once the claim lapses (it may then go out twice if the first try had rea
 from __future__ import annotations
 
 import logging
+import re
 import smtplib
+import unicodedata
 from datetime import datetime, timedelta
 from email.message import EmailMessage
 
@@ -22,6 +25,7 @@ from sqlalchemy import inspect, select, update
 from sqlalchemy.exc import IntegrityError
 
 from app.extensions import db
+from app.forms import BIDI_CONTROLS
 from app.models import OutboxMessage, OutboxStatus, utcnow
 
 log = logging.getLogger(__name__)
@@ -30,6 +34,14 @@ QUEUE_KEY = "queued_mail"
 MAX_ATTEMPTS = 6
 BACKOFF_MINUTES = (1, 5, 15, 60, 240)
 CLAIM_MINUTES = 15  # longer than a send can take (SMTP timeout 10 s a step)
+# Whatever str.splitlines() breaks on; the email package refuses each of them in a header.
+LINE_BREAKS = re.compile(r"[\t\n\r\x0b\x0c\x1c-\x1e\x85\u2028\u2029]+")
+
+
+def header_value(text: str) -> str:
+    """Text for one header line: each run of line breaks or tabs becomes a space, other controls go."""
+    text = LINE_BREAKS.sub(" ", text)
+    return "".join(c for c in text if unicodedata.category(c) not in ("Cc", "Cs") and c not in BIDI_CONTROLS).strip()
 
 
 def external_url(endpoint: str, **values) -> str:
@@ -42,6 +54,7 @@ def external_url(endpoint: str, **values) -> str:
 
 def queue(*, kind: str, dedupe_key: str, recipient: str, subject: str, body: str) -> OutboxMessage | None:
     """Record a message once per dedupe_key; returns None when it was already queued."""
+    recipient, subject = header_value(recipient), header_value(subject)
     exists = db.session.scalar(select(OutboxMessage.id).where(OutboxMessage.dedupe_key == dedupe_key))
     if exists:
         return None
