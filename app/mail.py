@@ -1,8 +1,10 @@
 """E-mail through the outbox: every message is recorded before it is sent, then marked sent.
 
 Messages go out over SMTP when MAIL_SERVER is set; otherwise (development) they are written to
-the log. A failed send is retried later with back-off by `deliver_due()`. Subjects and recipients
-are made single-line when queued, so no caller can queue a header that cannot be sent.
+the log. A failed send, whatever the error, is recorded and retried later with back-off by
+`deliver_due()`, and given up after MAX_ATTEMPTS; one message that cannot be sent never stops the
+others. Subjects and recipients are made single-line
+when queued, so no caller can queue a header that cannot be sent.
 
 Before sending, a sender claims the message: one conditional UPDATE moves its next attempt
 CLAIM_MINUTES ahead, and only the sender whose update changed the row goes on. So overlapping
@@ -84,21 +86,24 @@ def _smtp_send(message: OutboxMessage) -> None:
 
 
 def send(message: OutboxMessage, *, now: datetime | None = None) -> bool:
-    """Try one message and record the result; the caller commits."""
+    """Try one message and record the result, a failure of any kind included; the caller commits."""
     message.attempts += 1
     try:
         if current_app.config["MAIL_SERVER"]:
             _smtp_send(message)
         else:
             log.info("e-mail %s to %s: %s\n%s", message.id, message.recipient, message.subject, message.body)
-    except (OSError, smtplib.SMTPException) as error:
-        message.last_error = f"{error.__class__.__name__}: {error}"[:500]
+    except Exception as error:  # any failure is this message's: record it and let the others go out
+        message.last_error = f"{error.__class__.__name__}: {error}".replace("\x00", "")[:500]
         if message.attempts >= MAX_ATTEMPTS:
             message.status = OutboxStatus.FAILED
         else:
             delay = BACKOFF_MINUTES[min(message.attempts, len(BACKOFF_MINUTES)) - 1]
             message.next_attempt_at = (now or utcnow()) + timedelta(minutes=delay)
-        log.warning("e-mail %s failed (attempt %s): %s", message.id, message.attempts, message.last_error)
+        expected = isinstance(error, OSError | smtplib.SMTPException)
+        log.log(logging.WARNING if expected else logging.ERROR, "e-mail %s failed (attempt %s%s): %s", message.id,
+                message.attempts, ", given up" if message.status is OutboxStatus.FAILED else "", message.last_error,
+                exc_info=not expected)
         return False
     message.status = OutboxStatus.SENT
     message.sent_at = now or utcnow()
@@ -130,13 +135,19 @@ def deliver(message: OutboxMessage, *, now: datetime | None = None) -> bool | No
 
 
 def deliver_committed() -> None:
-    """After a request: send what it queued, if its transaction committed."""
+    """After a request: send what it queued, if its transaction committed; never raises (the request is done)."""
     queued = db.session.info.pop(QUEUE_KEY, [])
     sendable = [m for m in queued if inspect(m).persistent and m not in db.session.dirty]
     if not sendable or db.session.new or db.session.dirty:
         return
     for message in sendable:
-        deliver(message)
+        message_id = inspect(message).identity[0]
+        try:
+            deliver(message)
+        except Exception:
+            db.session.rollback()
+            # The request's own work is committed; deliver_due() retries the message once its claim lapses.
+            log.exception("e-mail %s could not be sent or recorded; it is retried later", message_id)
 
 
 def deliver_due(limit: int = 500, *, now: datetime | None = None) -> tuple[int, int]:
