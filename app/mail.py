@@ -1,9 +1,10 @@
 """E-mail through the outbox: every message is recorded before it is sent, then marked sent.
 
-Messages go out over SMTP when MAIL_SERVER is set; otherwise (development) they are written to
-the log. A failed send, whatever the error, is recorded and retried later with back-off by
-`deliver_due()`, and given up after MAX_ATTEMPTS; one message that cannot be sent never stops the
-others. Subjects and recipients are made single-line
+Messages go out over SMTP when MAIL_SERVER is set; otherwise they are written to the log, whole
+in development and tests (where the invitation links are read from it) and without their bodies
+anywhere else, since a body holds live sign-in links. A failed send, whatever the error, is
+recorded and retried later with back-off by `deliver_due()`, and given up after MAX_ATTEMPTS; one
+message that cannot be sent never stops the others. Subjects and recipients are made single-line
 when queued, so no caller can queue a header that cannot be sent.
 
 Before sending, a sender claims the message: one conditional UPDATE moves its next attempt
@@ -36,6 +37,7 @@ QUEUE_KEY = "queued_mail"
 MAX_ATTEMPTS = 6
 BACKOFF_MINUTES = (1, 5, 15, 60, 240)
 CLAIM_MINUTES = 15  # longer than a send can take (SMTP timeout 10 s a step)
+BODY_LOGGED_IN = {"development", "testing"}
 # Whatever str.splitlines() breaks on; the email package refuses each of them in a header.
 LINE_BREAKS = re.compile(r"[\t\n\r\x0b\x0c\x1c-\x1e\x85\u2028\u2029]+")
 
@@ -85,6 +87,15 @@ def _smtp_send(message: OutboxMessage) -> None:
         smtp.send_message(email)
 
 
+def _log_send(message: OutboxMessage) -> None:
+    """Without an SMTP server: the whole message in development and tests, never its body elsewhere."""
+    if current_app.config["ENV_NAME"] in BODY_LOGGED_IN:
+        log.info("e-mail %s to %s: %s\n%s", message.id, message.recipient, message.subject, message.body)
+    else:
+        log.warning("e-mail %s to %s only logged, body left out (MAIL_SERVER is not set): %s", message.id,
+                    message.recipient, message.subject)
+
+
 def send(message: OutboxMessage, *, now: datetime | None = None) -> bool:
     """Try one message and record the result, a failure of any kind included; the caller commits."""
     message.attempts += 1
@@ -92,7 +103,7 @@ def send(message: OutboxMessage, *, now: datetime | None = None) -> bool:
         if current_app.config["MAIL_SERVER"]:
             _smtp_send(message)
         else:
-            log.info("e-mail %s to %s: %s\n%s", message.id, message.recipient, message.subject, message.body)
+            _log_send(message)
     except Exception as error:  # any failure is this message's: record it and let the others go out
         message.last_error = f"{error.__class__.__name__}: {error}".replace("\x00", "")[:500]
         if message.attempts >= MAX_ATTEMPTS:

@@ -6,6 +6,7 @@ import logging
 from datetime import timedelta
 
 import pytest
+from sqlalchemy import select
 
 from app import mail
 from app.models import OutboxMessage, OutboxStatus, utcnow
@@ -160,3 +161,23 @@ def test_an_error_recording_a_request_s_mail_is_logged_and_the_next_message_stil
     assert stored(db, message.id).status is OutboxStatus.PENDING  # retried once its claim lapses
     assert stored(db, other.id).status is OutboxStatus.SENT
     assert [rcpt for rcpt, _ in inbox.messages] == [[other.recipient]]
+
+
+# The log without an SMTP server ------------------------------------------------------------------------
+@pytest.mark.parametrize(("env_name", "body_logged"), [("production", False), ("base", False),
+                                                       ("development", True), ("testing", True)])
+def test_without_mail_server_the_body_is_logged_only_in_development_and_tests(
+        db, app, monkeypatch, caplog, env_name, body_logged):
+    monkeypatch.setitem(app.config, "ENV_NAME", env_name)
+    monkeypatch.setitem(app.config, "MAIL_SERVER", "")
+    message = mail.queue(kind="password-reset", dedupe_key="reset-log", recipient="nia@example.org",
+                         subject="Reset your password", body=f"Choose a new password here:\n{RESET_LINK}\n")
+    db.session.commit()
+
+    with caplog.at_level(logging.DEBUG):
+        assert mail.deliver(message) is True
+
+    assert f"e-mail {message.id} to nia@example.org" in caplog.text and "Reset your password" in caplog.text
+    assert (RESET_LINK in caplog.text) is body_logged
+    assert ("Choose a new password" in caplog.text) is body_logged
+    assert db.session.scalar(select(OutboxMessage.status).where(OutboxMessage.id == message.id)) is OutboxStatus.SENT
