@@ -1,8 +1,10 @@
 """The base classes every form derives from, and the input rules they share.
 
 Every text field of an AppForm refuses characters that cannot be stored or that disguise text
-(NUL, other control characters, bidirectional overrides); every date field refuses dates outside
-the years the app plans for. Query strings and URL ids get the same rules in `init_input_rules`.
+(NUL, other control characters, bidirectional overrides); a one-line field (any text field but a
+text area) refuses tabs and line breaks too, since its value ends up in places that hold one line,
+such as an e-mail subject. Every date field refuses dates outside the years the app plans for.
+Query strings and URL ids get the same rules as text areas in `init_input_rules`.
 """
 
 from __future__ import annotations
@@ -13,25 +15,29 @@ from datetime import date
 from flask import Flask, request
 from flask_wtf import FlaskForm
 from werkzeug.routing import IntegerConverter
-from wtforms import DateField, Form, IntegerField, StringField
+from wtforms import DateField, Form, IntegerField, StringField, TextAreaField
 from wtforms.fields.core import UnboundField
 from wtforms.validators import StopValidation, ValidationError
 
 MAX_ID = 2**31 - 1  # the largest value an INTEGER column holds on both databases
 EARLIEST = date(1900, 1, 1)
 LATEST = date(2100, 12, 31)
-ALLOWED_CONTROLS = {"\t", "\n", "\r"}
+ALLOWED_CONTROLS = {"\t", "\n", "\r"}  # in text areas only
+# In a one-line field a tab is invisible and a line break cannot be typed; either one can only be pasted.
+LAYOUT_CONTROLS = {"\t": "a tab", "\n": "a line break", "\r": "a line break"}
 # Bidirectional embeddings, overrides and isolates: they reorder how text is shown, so a name or
 # a comment could read differently from what is stored ("Trojan Source"). Normal right-to-left
 # text does not need them; the browser lays it out.
 BIDI_CONTROLS = {chr(code) for code in (*range(0x202A, 0x202F), *range(0x2066, 0x206A))}
 
 
-def unusable_character(text: str) -> str | None:
-    """A description of the first character a text field may not hold, or None."""
+def unusable_character(text: str, *, single_line: bool = False) -> str | None:
+    """A description of the first character a text field (a one-line one, if so) may not hold, or None."""
     for position, character in enumerate(text, start=1):
         category = unicodedata.category(character)
-        if (category == "Cc" and character not in ALLOWED_CONTROLS) or category == "Cs":
+        if single_line and character in LAYOUT_CONTROLS:
+            what = LAYOUT_CONTROLS[character]
+        elif (category == "Cc" and character not in ALLOWED_CONTROLS) or category == "Cs":
             what = "an invisible control character"
         elif character in BIDI_CONTROLS:
             what = "a text-direction control character"
@@ -49,6 +55,15 @@ def plain_text(form, field) -> None:
         problem = unusable_character(field.data)
         if problem:
             raise StopValidation(f"Remove {problem}; it cannot be saved. Retype the text if you pasted it.")
+
+
+def one_line_text(form, field) -> None:
+    """Refuse what plain_text refuses, and tabs and line breaks."""
+    plain_text(form, field)
+    if isinstance(field.data, str):
+        problem = unusable_character(field.data, single_line=True)
+        if problem:
+            raise StopValidation(f"Remove {problem}; this field holds a single line of text.")
 
 
 class DateWithin:
@@ -93,8 +108,10 @@ def start_date_rule() -> DateWithin:
 def _with_shared_rules(unbound: UnboundField) -> UnboundField:
     """The unbound field with the shared validators in front of its own."""
     shared = []
-    if issubclass(unbound.field_class, StringField):
+    if issubclass(unbound.field_class, TextAreaField):
         shared.append(plain_text)
+    elif issubclass(unbound.field_class, StringField):
+        shared.append(one_line_text)
     if issubclass(unbound.field_class, IntegerField):
         shared.append(stored_integer)
     if issubclass(unbound.field_class, DateField):

@@ -1,7 +1,11 @@
 """E-mail through the outbox: every message is recorded before it is sent, then marked sent.
 
-Messages go out over SMTP when MAIL_SERVER is set; otherwise (development) they are written to
-the log. A failed send is retried later with back-off by `deliver_due()`.
+Messages go out over SMTP when MAIL_SERVER is set; otherwise they are written to the log, whole
+in development and tests (where the invitation links are read from it) and without their bodies
+anywhere else, since a body holds live sign-in links. A failed send, whatever the error, is
+recorded and retried later with back-off by `deliver_due()`, and given up after MAX_ATTEMPTS; one
+message that cannot be sent never stops the others. Subjects and recipients are made single-line
+when queued, so no caller can queue a header that cannot be sent.
 
 Before sending, a sender claims the message: one conditional UPDATE moves its next attempt
 CLAIM_MINUTES ahead, and only the sender whose update changed the row goes on. So overlapping
@@ -13,7 +17,9 @@ retried once the claim lapses (it may then go out twice if the first try had rea
 from __future__ import annotations
 
 import logging
+import re
 import smtplib
+import unicodedata
 from collections.abc import Callable
 from datetime import datetime, timedelta
 from email.message import EmailMessage
@@ -24,6 +30,7 @@ from sqlalchemy import inspect, select, update
 from sqlalchemy.exc import IntegrityError
 
 from app.extensions import db
+from app.forms import BIDI_CONTROLS
 from app.models import OutboxMessage, OutboxStatus, utcnow
 
 log = logging.getLogger(__name__)
@@ -32,6 +39,15 @@ QUEUE_KEY = "queued_mail"
 MAX_ATTEMPTS = 6
 BACKOFF_MINUTES = (1, 5, 15, 60, 240)
 CLAIM_MINUTES = 15  # longer than a send can take (SMTP timeout 10 s a step)
+BODY_LOGGED_IN = {"development", "testing"}
+# Whatever str.splitlines() breaks on; the email package refuses each of them in a header.
+LINE_BREAKS = re.compile(r"[\t\n\r\x0b\x0c\x1c-\x1e\x85\u2028\u2029]+")
+
+
+def header_value(text: str) -> str:
+    """Text for one header line: each run of line breaks or tabs becomes a space, other controls go."""
+    text = LINE_BREAKS.sub(" ", text)
+    return "".join(c for c in text if unicodedata.category(c) not in ("Cc", "Cs") and c not in BIDI_CONTROLS).strip()
 
 
 def external_url(endpoint: str, **values) -> str:
@@ -59,6 +75,7 @@ def composer(kind: str):
 
 def queue(*, kind: str, dedupe_key: str, recipient: str, subject: str, body: str) -> OutboxMessage | None:
     """Record a message once per dedupe_key; returns None when it was already queued."""
+    recipient, subject = header_value(recipient), header_value(subject)
     exists = db.session.scalar(select(OutboxMessage.id).where(OutboxMessage.dedupe_key == dedupe_key))
     if exists:
         return None
@@ -87,22 +104,34 @@ def _smtp_send(message: OutboxMessage) -> None:
         smtp.send_message(email)
 
 
+def _log_send(message: OutboxMessage) -> None:
+    """Without an SMTP server: the whole message in development and tests, never its body elsewhere."""
+    if current_app.config["ENV_NAME"] in BODY_LOGGED_IN:
+        log.info("e-mail %s to %s: %s\n%s", message.id, message.recipient, message.subject, message.body)
+    else:
+        log.warning("e-mail %s to %s only logged, body left out (MAIL_SERVER is not set): %s", message.id,
+                    message.recipient, message.subject)
+
+
 def send(message: OutboxMessage, *, now: datetime | None = None) -> bool:
-    """Try one message and record the result; the caller commits."""
+    """Try one message and record the result, a failure of any kind included; the caller commits."""
     message.attempts += 1
     try:
         if current_app.config["MAIL_SERVER"]:
             _smtp_send(message)
         else:
-            log.info("e-mail %s to %s: %s\n%s", message.id, message.recipient, message.subject, message.body)
-    except (OSError, smtplib.SMTPException) as error:
-        message.last_error = f"{error.__class__.__name__}: {error}"[:500]
+            _log_send(message)
+    except Exception as error:  # any failure is this message's: record it and let the others go out
+        message.last_error = f"{error.__class__.__name__}: {error}".replace("\x00", "")[:500]
         if message.attempts >= MAX_ATTEMPTS:
             message.status = OutboxStatus.FAILED
         else:
             delay = BACKOFF_MINUTES[min(message.attempts, len(BACKOFF_MINUTES)) - 1]
             message.next_attempt_at = (now or utcnow()) + timedelta(minutes=delay)
-        log.warning("e-mail %s failed (attempt %s): %s", message.id, message.attempts, message.last_error)
+        expected = isinstance(error, OSError | smtplib.SMTPException)
+        log.log(logging.WARNING if expected else logging.ERROR, "e-mail %s failed (attempt %s%s): %s", message.id,
+                message.attempts, ", given up" if message.status is OutboxStatus.FAILED else "", message.last_error,
+                exc_info=not expected)
         return False
     message.status = OutboxStatus.SENT
     message.sent_at = now or utcnow()
@@ -138,13 +167,19 @@ def deliver(message: OutboxMessage, *, now: datetime | None = None) -> bool | No
 
 
 def deliver_committed() -> None:
-    """After a request: send what it queued, if its transaction committed."""
+    """After a request: send what it queued, if its transaction committed; never raises (the request is done)."""
     queued = db.session.info.pop(QUEUE_KEY, [])
     sendable = [m for m in queued if inspect(m).persistent and m not in db.session.dirty]
     if not sendable or db.session.new or db.session.dirty:
         return
     for message in sendable:
-        deliver(message)
+        message_id = inspect(message).identity[0]
+        try:
+            deliver(message)
+        except Exception:
+            db.session.rollback()
+            # The request's own work is committed; deliver_due() retries the message once its claim lapses.
+            log.exception("e-mail %s could not be sent or recorded; it is retried later", message_id)
 
 
 def deliver_after_response(response, message: OutboxMessage):

@@ -7,6 +7,7 @@ import re
 
 import flask_migrate
 import pytest
+from aiosmtpd.controller import Controller
 from flask import g, request_started
 from flask_sqlalchemy.session import _app_ctx_id
 from sqlalchemy import event, text
@@ -20,6 +21,7 @@ from app.models import Role
 from config import TestingConfig
 from tests import factories
 from tests.databases import on_postgres
+from tests.helpers import Inbox, free_port
 
 PASSWORD = "correct horse battery staple"
 
@@ -171,3 +173,35 @@ def count_queries(db):
             event.remove(engine, "before_cursor_execute", before)
 
     return counting
+
+
+@pytest.fixture
+def smtp_config(app):
+    """Point MAIL_* at a port on loopback for one test; restored afterwards."""
+    saved = {key: app.config[key] for key in ("MAIL_SERVER", "MAIL_PORT")}
+
+    def point_at(port: int):
+        app.config.update(MAIL_SERVER="127.0.0.1", MAIL_PORT=port)
+
+    yield point_at
+    app.config.update(saved)
+
+
+@pytest.fixture
+def smtp_server():
+    """start() a real SMTP server on loopback; it is stopped cleanly after the test."""
+    started = []
+
+    def start(port: int | None = None) -> tuple[Inbox, Controller]:
+        inbox = Inbox()
+        controller = Controller(inbox, hostname="127.0.0.1", port=port or free_port())
+        controller.start()
+        started.append(controller)
+        return inbox, controller
+
+    yield start
+    for controller in started:
+        try:
+            controller.stop()
+        except AssertionError:  # the test stopped it already
+            pass

@@ -1,7 +1,10 @@
 """Small helpers the test modules share."""
 
 import html
+import socket
 from datetime import date
+from email import message_from_bytes
+from email.policy import default as default_policy
 
 from sqlalchemy import func, select
 
@@ -60,3 +63,20 @@ def kept(session) -> tuple[dict, dict]:
     values = {(row.employee_id, row.value_id): (row.assigned, row.done, row.overdue)
               for row in session.scalars(select(ValueSummary)) if row.assigned}
     return employees, values
+
+
+class Inbox:
+    """An aiosmtpd handler that keeps every message it receives."""
+
+    def __init__(self):
+        self.messages = []
+
+    async def handle_DATA(self, server, session, envelope):
+        self.messages.append((envelope.rcpt_tos, message_from_bytes(envelope.content, policy=default_policy)))
+        return "250 Message accepted for delivery"
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]

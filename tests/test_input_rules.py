@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import date
 
 import pytest
-from wtforms import DateField, IntegerField, StringField, TextAreaField
+from wtforms import DateField, EmailField, IntegerField, PasswordField, StringField, TextAreaField
 from wtforms.validators import Length
 
 from app.forms import PlainForm, unusable_character
@@ -25,6 +25,17 @@ def test_refused_characters_are_named_with_their_position(text, expected):
     assert unusable_character(text) == expected
 
 
+@pytest.mark.parametrize(("text", "expected"), [
+    ("Ann\r\nLee", "a line break (U+000D) at position 4"),
+    ("Ann\nLee", "a line break (U+000A) at position 4"),
+    ("Ann\tLee", "a tab (U+0009) at position 4"),
+    ("Ann\x00\nLee", "an invisible control character (U+0000) at position 4"),
+])
+def test_one_line_text_also_refuses_tabs_and_line_breaks(text, expected):
+    assert unusable_character(text, single_line=True) == expected
+    assert unusable_character(text) == (expected if "U+0000" in expected else None)
+
+
 @pytest.mark.parametrize("text", [
     "line one\nline two\r\n\tindented", "Zoë Nuñez", "n\u0303", "👩🏽\u200d⚕️", "مرحبا بالعالم", "שלום",
     "zero\u200bwidth space", "ZWNJ \u200c", "O'Brien \"; DROP TABLE user;-- 100% _x_ \\", "<script>",
@@ -34,9 +45,16 @@ def test_honest_text_in_any_script_is_accepted(text):
     assert unusable_character(text) is None
 
 
+class Notes(TextAreaField):
+    """A text area of the app's own, as a form might define."""
+
+
 class Sample(PlainForm):
     name = StringField(validators=[Length(max=20)])
     notes = TextAreaField()
+    remarks = Notes()
+    email = EmailField()
+    password = PasswordField()
     when = DateField()
     count = IntegerField()
 
@@ -57,6 +75,21 @@ def test_every_text_field_gets_the_rule_and_only_its_message():
     assert errors["name"] == ["Remove an invisible control character (U+0000) at position 2; it cannot be saved. "
                               "Retype the text if you pasted it."]
     assert errors["notes"][0].startswith("Remove a text-direction control character (U+202E)")
+
+
+@pytest.mark.parametrize("field", ["name", "email", "password"])
+def test_one_line_fields_refuse_line_breaks_and_tabs_and_say_where(field):
+    assert errors_for(**{field: "Ann\r\nLee"})[field] == [
+        "Remove a line break (U+000D) at position 4; this field holds a single line of text."]
+    assert errors_for(**{field: "Ann Lee\t"})[field] == [
+        "Remove a tab (U+0009) at position 8; this field holds a single line of text."]
+
+
+def test_text_areas_keep_line_breaks_and_tabs():
+    text = "First line\r\n\tindented second\nthird"
+    form = Sample(FormData(notes=text, remarks=text))
+    assert form.validate(), form.errors
+    assert form.notes.data == form.remarks.data == text
 
 
 @pytest.mark.parametrize(("raw", "ok"), [("1900-01-01", True), ("2100-12-31", True), ("1899-12-31", False),

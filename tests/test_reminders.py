@@ -2,13 +2,9 @@
 
 from __future__ import annotations
 
-import socket
 from datetime import date, timedelta
-from email import message_from_bytes
-from email.policy import default as default_policy
 
 import pytest
-from aiosmtpd.controller import Controller
 from sqlalchemy import func, select
 
 from app import mail
@@ -29,6 +25,7 @@ from app.models import (
 from app.onboarding import services
 from app.reminders import digest_key, due_items, reminder_key, report_lines, run_reminders
 from tests.databases import run_together, scratch_app
+from tests.helpers import free_port
 
 TODAY = date(2026, 3, 4)  # a Wednesday
 MONDAY = date(2026, 3, 2)
@@ -263,55 +260,6 @@ def test_digest_summarises_each_report_once_per_iso_week(db, make_user, plan):
 
 
 # Real SMTP -----------------------------------------------------------------------------------
-class Inbox:
-    """An aiosmtpd handler that keeps every message it receives."""
-
-    def __init__(self):
-        self.messages = []
-
-    async def handle_DATA(self, server, session, envelope):
-        self.messages.append((envelope.rcpt_tos, message_from_bytes(envelope.content, policy=default_policy)))
-        return "250 Message accepted for delivery"
-
-
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
-
-
-@pytest.fixture
-def smtp_config(app):
-    """Point MAIL_* at a port on loopback for one test; restored afterwards."""
-    saved = {key: app.config[key] for key in ("MAIL_SERVER", "MAIL_PORT")}
-
-    def point_at(port: int):
-        app.config.update(MAIL_SERVER="127.0.0.1", MAIL_PORT=port)
-
-    yield point_at
-    app.config.update(saved)
-
-
-@pytest.fixture
-def smtp_server():
-    """start() a real SMTP server on loopback; it is stopped cleanly after the test."""
-    started = []
-
-    def start(port: int | None = None) -> tuple[Inbox, Controller]:
-        inbox = Inbox()
-        controller = Controller(inbox, hostname="127.0.0.1", port=port or free_port())
-        controller.start()
-        started.append(controller)
-        return inbox, controller
-
-    yield start
-    for controller in started:
-        try:
-            controller.stop()
-        except AssertionError:  # the test stopped it already
-            pass
-
-
 def test_reminders_go_out_over_smtp(db, make_user, plan, smtp_config, smtp_server):
     manager = make_user(Role.MANAGER, name="Mona Manager")
     hire = make_user(Role.STAFF, name="Nia Hire", manager=manager)

@@ -1,8 +1,9 @@
 """Bulk import of current staff from CSV: check every row first, then create everyone or no one.
 
-`parse_staff_csv` reads and checks a file without writing; `apply_plan` invites every person,
-sets their managers and assigns onboarding inside one savepoint; `import_staff_file` is the
-`flask import-staff` command's body.
+`parse_staff_csv` reads and checks a file without writing, every cell under the rules a one-line
+form field follows (no control, tab, line-break or text-direction characters); `apply_plan`
+invites every person, sets their managers and assigns onboarding inside one savepoint;
+`import_staff_file` is the `flask import-staff` command's body.
 """
 
 from __future__ import annotations
@@ -22,6 +23,7 @@ from app import mail
 from app.audit import record
 from app.auth.services import AccountError, invite_user, normalize_email
 from app.extensions import db
+from app.forms import unusable_character
 from app.models import Role, RoleFamily, Site, User
 from app.onboarding.services import OnboardingError, add_months, assign_on_hire
 
@@ -77,6 +79,7 @@ class StaffRow:
     manager_row: StaffRow | None = None  # a person imported in the same file
     role: Role = Role.STAFF
     problems: list[Problem] = field(default_factory=list)
+    refused: set[str] = field(default_factory=set)  # columns whose cell was left out for a bad character
 
     def required_values(self) -> tuple[str, ...]:
         """The cells of the REQUIRED columns, in that order."""
@@ -174,11 +177,18 @@ def parse_staff_csv(text: str, *, today: date | None = None) -> ImportPlan:
                            "a name or site with a comma must be in double quotes.", line))
             continue
         values = {column: cell.strip() for column, cell in zip(columns, cells, strict=True)}
-        plan.rows.append(StaffRow(
+        # A refused cell is left out, so no later message repeats the character it holds.
+        refused = {column: problem for column in COLUMNS
+                   if (problem := unusable_character(values[column], single_line=True))}
+        values |= dict.fromkeys(refused, "")
+        staff_row = StaffRow(
             line=line, name=values["name"], email=normalize_email(values["email"]), site_name=values["site"],
             role_family_text=values["role_family"], manager_email=normalize_email(values["manager_email"]),
-            start_date_text=values["start_date"],
-        ))
+            start_date_text=values["start_date"], refused=set(refused),
+        )
+        for column, problem in refused.items():
+            staff_row.problem(column, f"holds {problem}; remove it and save the file again.")
+        plan.rows.append(staff_row)
     _check_rows(plan.rows, today)
     return plan
 
@@ -223,7 +233,7 @@ def _check_rows(rows: list[StaffRow], today: date) -> None:
     by_email: dict[str, StaffRow] = {}
     for row in rows:
         for column, value in zip(REQUIRED, row.required_values(), strict=True):
-            if not value:
+            if not value and column not in row.refused:
                 row.problem(column, "required; this cell is empty.")
         if len(row.name) > MAX_NAME:
             row.problem("name", f"at most {MAX_NAME} characters (this one has {len(row.name)}).")

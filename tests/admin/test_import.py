@@ -195,8 +195,41 @@ def test_header_is_case_insensitive_in_any_order_and_a_bom_is_ignored(db, site):
 def test_line_numbers_count_blank_lines_and_quoted_line_breaks(db, site):
     text = csv_text("", '"Sam\nCarter",sam@example.org,x,medical-assistant,,2024-02-01', row(email="bad"))
     plan = parse_staff_csv(text, today=TODAY)
-    assert messages(plan) == ["line 3, site: no site is named 'x'. Sites: Riverside Family Health.",
+    assert messages(plan) == [REFUSED.format(line=3, column="name", what="a line break (U+000A) at position 4"),
+                              "line 3, site: no site is named 'x'. Sites: Riverside Family Health.",
                               "line 5, email: 'bad' is not a valid e-mail address."]
+
+
+REFUSED = "line {line}, {column}: holds {what}; remove it and save the file again."
+CELLS = {"name": "name", "email": "email", "site": "site", "family": "role_family", "manager": "manager_email",
+         "start": "start_date"}
+
+
+@pytest.mark.parametrize("cell", CELLS)
+@pytest.mark.parametrize(("value", "what"), [
+    ('"Sam\r\nCarter"', "a line break (U+000D) at position 4"),
+    ("Sam\tCarter", "a tab (U+0009) at position 4"),
+    ("Sam\x1b[31mCarter", "an invisible control character (U+001B) at position 4"),
+    ("Sam\u202eretraC", "a text-direction control character (U+202E) at position 4"),
+])
+def test_a_cell_with_a_character_no_form_accepts_is_refused_without_echoing_it(db, site, cell, value, what):
+    plan = parse_staff_csv(csv_text(row(**{cell: value})), today=TODAY)
+    assert messages(plan) == [REFUSED.format(line=2, column=CELLS[cell], what=what)]
+    assert not plan.ok
+
+
+def test_cli_refuses_a_file_with_one_disguised_name_and_imports_no_one(runner, db, site, tmp_path):
+    path = tmp_path / "staff.csv"
+    path.write_text(csv_text(row(email="ok@example.org", start=recent()),
+                             row(name="Ann\u202eeeL", email="ann@example.org", start=recent())), encoding="utf-8")
+    before = user_count(db)
+    result = runner.invoke(args=["import-staff", str(path)])
+    assert result.exit_code == 1
+    assert "staff.csv was refused; nothing was imported." in result.output
+    assert "  - " + REFUSED.format(line=3, column="name", what="a text-direction control character (U+202E) "
+                                                               "at position 4") in result.output
+    assert "\u202e" not in result.output
+    assert user_count(db) == before
 
 
 def test_non_utf8_and_oversized_files_are_refused(db, site):
@@ -412,6 +445,16 @@ def test_a_request_over_the_site_limit_is_explained_on_the_import_page(client, l
     assert response.status_code == 413
     html = response.get_data(as_text=True)
     assert "The file must be at most 2 MB" in html and "Nothing was imported." in html
+
+
+def test_a_line_break_in_a_name_is_explained_on_the_preview_and_nothing_can_be_confirmed(client, login_as, db, site):
+    login_as(Role.HR)
+    before = user_count(db)
+    html = upload(client, csv_text(row(name='"Sam\r\nBcc: x@example.org"', start=recent()))).get_data(as_text=True)
+    assert "1 problem" in html
+    assert "line 2, name: holds a line break (U+000D) at position 4; remove it and save the file again." in html
+    assert "Bcc: x@example.org" not in html and 'name="payload"' not in html
+    assert user_count(db) == before
 
 
 def test_formula_looking_and_markup_names_are_shown_escaped(client, login_as, db, site):

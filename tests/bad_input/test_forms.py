@@ -9,7 +9,7 @@ import re
 
 import pytest
 from markupsafe import escape
-from wtforms import HiddenField
+from wtforms import HiddenField, TextAreaField
 from wtforms.validators import DataRequired, InputRequired, Length
 
 from app.hiring.interview_forms import EVIDENCE_MAX
@@ -175,6 +175,55 @@ def test_unusable_characters_are_refused_beside_the_field(client, world, sign_in
                  if code < "U+0020" else code)
         return
     _refused(client, case, world, data, f"({code}) at position 4; it cannot be saved.")
+
+
+def _text_area(case, field: str) -> bool:
+    name = field.removeprefix(case.prefix)
+    if name in DYNAMIC_LIMITS:
+        return True  # the scorecard's evidence fields are text areas, made per criterion
+    return issubclass(declared_fields(app_form_classes()[case.form])[name].field_class, TextAreaField)
+
+
+ONE_LINE = [p for p in TEXT_CASES if not _text_area(p.values[0], p.values[1])]
+TEXT_AREAS = [p for p in TEXT_CASES if _text_area(p.values[0], p.values[1])]
+
+
+@pytest.mark.parametrize(("case", "field", "limit"), ONE_LINE)
+def test_a_line_break_in_a_one_line_field_is_refused_beside_it(client, world, sign_in, case, field, limit):
+    sign_in(case)
+    data = _apply(case.base(world), {field: "Ann\r\nLee"})
+    _refused(client, case, world, data, "Remove a line break (U+000D) at position 4; this field holds a single line")
+
+
+# A text area that counts only with other choices made, and a value with line breaks it takes.
+MULTI_LINE = {
+    "onboarding.authoring_forms.ModuleForm.observation": lambda w: {
+        "method": "sign-off", "observation": "Runs the huddle.\r\nKeeps it to ten minutes."},
+    "onboarding.authoring_forms.ModuleForm.quiz": lambda w: {
+        "method": "quiz", "pass_mark": "80", "quiz": "Who runs the huddle?\r\n* The care team\r\n- Nobody"},
+    "onboarding.authoring_forms.AssignForm.emails": lambda w: {"emails": f"{w.interviewer.email}\r\n{w.panelist.email}"},
+}
+
+
+def _kept_lines(value: str, stored: set[str]) -> bool:
+    """Stored as typed (line endings aside), or split into one stored item per line (list markers aside)."""
+    return value in stored or value.replace("\r\n", "\n") in stored or \
+        all(line.lstrip("*-> ") in stored for line in value.splitlines())
+
+
+@pytest.mark.parametrize(("case", "field", "limit"), TEXT_AREAS)
+def test_a_text_area_keeps_its_line_breaks(client, world, sign_in, case, field, limit):
+    sign_in(case)
+    data = case.base(world)
+    extra = MULTI_LINE[f"{case.form}.{field}"](world) if f"{case.form}.{field}" in MULTI_LINE else None
+    names = _expand(field, data)
+    lines = {name: extra[name] if extra else (data.get(name) or "").replace(" ", "\r\n", 1) for name in names}
+    assert all("\r\n" in value for value in lines.values())
+    response = client.post(case.url(world), data=_apply(data | (extra or {}), lines))
+    assert response.status_code == 302, text(response)
+    stored = stored_strings()
+    for name, value in lines.items():
+        assert _kept_lines(value, stored), f"{name} lost its line breaks"
 
 
 @pytest.mark.parametrize(("case", "field", "limit"), [p for p in TEXT_CASES if p.values[2] is not None])

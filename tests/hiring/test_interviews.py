@@ -7,6 +7,7 @@ import re
 import pytest
 from sqlalchemy import func, select
 
+from app import mail
 from app.models import InterviewAssignment, OutboxMessage, Role, Scorecard, ScorecardStatus, Stage
 from tests.helpers import text
 from tests.hiring.test_scoring import EVIDENCE, assign, criteria_of, make_application, make_posting, score
@@ -198,6 +199,47 @@ def test_hr_adds_an_interviewer_who_is_emailed_and_removes_one_who_has_not_submi
     removed = client.post(url, data={"assignment_id": assignment.id, "remove": "1"}, follow_redirects=True)
     assert "New Comer is off Pat Panel's panel." in text(removed)
     assert db.session.scalar(select(func.count()).select_from(InterviewAssignment)) == 1
+
+
+def test_a_line_break_in_a_stored_name_still_sends_the_interviewer_a_one_line_subject(
+        db, client, login_as, interviewer, posting, smtp_config, smtp_server):
+    application = make_application(db, posting, name="Pat\r\nBcc: everyone@example.org")  # stored before the rule
+    newcomer = interviewer(name="New Comer")
+    inbox, controller = smtp_server()
+    smtp_config(controller.port)
+    login_as(Role.HR)
+
+    added = client.post(f"/hiring/applications/{application.id}/interviews",
+                        data={"interviewer_id": newcomer.id, "add": "1"}, follow_redirects=True)
+    controller.stop()
+
+    assert added.status_code == 200
+    assert "New Comer will interview Pat" in text(added)
+    [(recipients, received)] = inbox.messages
+    assert recipients == [newcomer.email] and received["Bcc"] is None
+    assert received["Subject"] == "Interview to score: Pat Bcc: everyone@example.org"
+    message = db.session.scalar(select(OutboxMessage).where(OutboxMessage.recipient == newcomer.email))
+    assert (message.status.value, message.attempts, message.last_error) == ("sent", 1, "")
+
+
+def test_an_e_mail_that_fails_to_send_after_the_panel_is_saved_does_not_fail_the_request(
+        db, client, login_as, interviewer, posting, smtp_config, smtp_server, monkeypatch):
+    application = make_application(db, posting, name="Pat Panel")
+    newcomer = interviewer(name="New Comer")
+    inbox, controller = smtp_server()
+    smtp_config(controller.port)
+    monkeypatch.setattr(mail, "_smtp_send", lambda message: {}["no such setting"])
+    login_as(Role.HR)
+
+    added = client.post(f"/hiring/applications/{application.id}/interviews",
+                        data={"interviewer_id": newcomer.id, "add": "1"}, follow_redirects=True)
+    controller.stop()
+
+    assert "New Comer will interview Pat Panel" in text(added)
+    assert db.session.scalar(select(InterviewAssignment.id).where(InterviewAssignment.interviewer_id == newcomer.id))
+    message = db.session.scalar(select(OutboxMessage).where(OutboxMessage.recipient == newcomer.email))
+    assert (message.status.value, message.attempts, message.last_error) == ("pending", 1, "KeyError: 'no such setting'")
+    assert inbox.messages == []
 
 
 # Compare and calibration -------------------------------------------------------------------------

@@ -9,8 +9,8 @@ from sqlalchemy import func, select
 from app.models import OutboxMessage, Role
 from config import ProductionConfig
 from tests.conftest import PASSWORD
+from tests.helpers import Inbox
 from tests.security.conftest import PUBLIC
-from tests.test_reminders import Inbox, free_port, smtp_server  # noqa: F401 (fixture)
 
 FOREIGN = "evil.example"
 
@@ -20,11 +20,10 @@ def received_text(inbox: Inbox) -> str:
 
 
 def test_a_reset_link_asked_for_under_a_foreign_host_points_at_the_public_address(
-        app, client, make_user, smtp_server, monkeypatch):  # noqa: F811
+        app, client, make_user, smtp_server, smtp_config):
     user = make_user(Role.ADMIN, email="admin@clinic.example")
     inbox, controller = smtp_server()
-    monkeypatch.setitem(app.config, "MAIL_SERVER", "127.0.0.1")
-    monkeypatch.setitem(app.config, "MAIL_PORT", controller.port)
+    smtp_config(controller.port)
 
     response = client.post("/forgot", data={"email": user.email}, headers={"Host": FOREIGN})
     response.close()  # the message goes out once the response is sent
@@ -38,7 +37,7 @@ def test_a_reset_link_asked_for_under_a_foreign_host_points_at_the_public_addres
     assert FOREIGN not in body
 
 
-def test_production_refuses_a_request_for_a_foreign_host_and_sends_nothing(browser, db, make_user, smtp_server):  # noqa: F811
+def test_production_refuses_a_request_for_a_foreign_host_and_sends_nothing(browser, db, make_user, smtp_server):
     user = make_user(Role.ADMIN, email="admin@clinic.example")
     inbox, controller = smtp_server()
     client = browser(MAIL_SERVER="127.0.0.1", MAIL_PORT=controller.port)
@@ -54,7 +53,7 @@ def test_production_refuses_a_request_for_a_foreign_host_and_sends_nothing(brows
     assert inbox.messages == []
 
 
-def test_production_e_mails_reset_links_under_its_public_address(browser, make_user, smtp_server):  # noqa: F811
+def test_production_e_mails_reset_links_under_its_public_address(browser, make_user, smtp_server):
     user = make_user(Role.STAFF, email="forgetful@clinic.example")
     inbox, controller = smtp_server()
     client = browser(MAIL_SERVER="127.0.0.1", MAIL_PORT=controller.port)

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 from app.models import Role
 from tests.conftest import PASSWORD
-from tests.test_reminders import free_port, smtp_server  # noqa: F401 (fixture)
 
 
 def sign_in(browser, email: str, password: str, address: str):
@@ -14,7 +13,7 @@ def sign_in(browser, email: str, password: str, address: str):
 
 
 def test_wrong_passwords_from_anywhere_leave_the_owner_able_to_sign_in_and_tell_them(
-        browser, make_user, redis_limits, smtp_server):  # noqa: F811
+        browser, make_user, redis_limits, smtp_server):
     admin = make_user(Role.ADMIN, email="admin@clinic.example")
     inbox, controller = smtp_server()
     attacker = browser(MAIL_SERVER="127.0.0.1", MAIL_PORT=controller.port, **redis_limits)
