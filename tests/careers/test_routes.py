@@ -10,7 +10,7 @@ from datetime import date, timedelta
 import pytest
 from sqlalchemy import func, select
 
-from app.models import Application, EmploymentType, PostingStatus, Role, Stage, StageChange
+from app.models import Application, ApplicationResubmission, EmploymentType, PostingStatus, Role, Stage, StageChange
 from tests.careers.conftest import PDF
 from tests.conftest import csrf_token
 
@@ -192,11 +192,31 @@ def test_applying_stores_the_application_and_thanks_the_applicant(client, db, po
     assert "Thank you for applying" in thanks and posting.title in thanks
 
 
-def test_applying_twice_updates_one_application(client, db, posting):
-    client.post(f"/careers/{posting.id}", data=form())
-    response = client.post(f"/careers/{posting.id}", data=form(email="ANA@example.org", name="Ana B."))
-    assert response.status_code == 302
-    assert [a.name for a in db.session.scalars(select(Application))] == ["Ana B."]
+def test_applying_again_keeps_the_first_application_and_thanks_the_same_way(client, db, posting, resume_dir):
+    first = client.post(f"/careers/{posting.id}", data=form(resume=(io.BytesIO(PDF), "cv.pdf")))
+    again = client.post(
+        f"/careers/{posting.id}",
+        data=form(email=" ANA@example.org ", name="Mallory Impostor", phone="(251) 555-0199",
+                  why="Not Ana at all, but I know the address she applied with.",
+                  resume=(io.BytesIO(PDF + b"%other"), "cv.pdf")),
+    )
+    fresh = client.post(f"/careers/{posting.id}", data=form(email="bo@example.org", name="Bo Newcomer"))
+
+    assert first.headers["Location"] == again.headers["Location"] == fresh.headers["Location"]
+    repeat_thanks = client.get(again.headers["Location"]).get_data(as_text=True)
+    assert "Thank you for applying" in repeat_thanks and "already" not in repeat_thanks
+    ana = db.session.scalar(select(Application).where(Application.email == "ana@example.org"))
+    assert (ana.name, ana.phone, ana.why_medical_home) == ("Ana Applicant", "(251) 555-0143", WHY)
+    assert (resume_dir / ana.resume_path).read_bytes() == PDF
+    [extra] = db.session.scalars(select(ApplicationResubmission)).all()
+    assert (extra.application_id, extra.name, extra.phone) == (ana.id, "Mallory Impostor", "(251) 555-0199")
+    assert (resume_dir / extra.resume_path).read_bytes() == PDF + b"%other"
+    assert application_count(db) == 2
+
+
+def test_the_form_does_not_promise_that_applying_again_updates_the_application(client, db, posting):
+    page = client.get(f"/careers/{posting.id}").get_data(as_text=True)
+    assert "updates your application" not in page
 
 
 def test_filled_honeypot_is_thanked_but_stores_nothing(client, db, posting, resume_dir):
