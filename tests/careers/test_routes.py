@@ -353,3 +353,90 @@ def test_resume_download_never_leaves_the_resume_folder(
     application_with_resume.resume_path = stored
     db.session.flush()
     assert client.get(f"/hiring/applications/{application_with_resume.id}/resume").status_code == 404
+
+
+# Later submissions, as HR sees them --------------------------------------------------------------
+
+
+@pytest.fixture
+def resubmitted(client, db, posting):
+    """Ana applies with a résumé; someone then sends the form again with her address in capitals."""
+    client.post(f"/careers/{posting.id}", data=form(resume=(io.BytesIO(PDF), "cv.pdf")))
+    client.post(
+        f"/careers/{posting.id}",
+        data=form(email="ANA@EXAMPLE.ORG ", name="Mallory Impostor", phone="(251) 555-0199",
+                  why="I am not Ana, but I know the address she applied with.",
+                  resume=(io.BytesIO(PDF + b"%other"), "cv.pdf")),
+    )
+    application = db.session.scalar(select(Application))
+    return application, db.session.scalar(select(ApplicationResubmission))
+
+
+def test_hr_sees_a_later_submission_beside_the_application_marked_unverified(client, db, login_as, resubmitted):
+    application, extra = resubmitted
+    login_as(Role.HR)
+    page = client.get(f"/hiring/applications/{application.id}").get_data(as_text=True)
+
+    title = re.search(r"<h1[^>]*>(.*?)</h1>", page, re.S).group(1)
+    assert "Ana Applicant" in title and "Mallory" not in title
+    first, later = page.split("Later submissions from the same e-mail address", 1)
+    assert "(251) 555-0143" in first and WHY in first and "Mallory" not in first
+    assert "Not verified" in later and "nobody has checked that Ana Applicant sent these" in later
+    assert "The application above is unchanged" in later
+    assert "Mallory Impostor" in later and "(251) 555-0199" in later
+    assert "I am not Ana, but I know the address she applied with." in later
+    link = f"/hiring/applications/{application.id}/resubmissions/{extra.id}/resume"
+    assert f'href="{link}"' in later and "Download unverified résumé" in later
+    assert f'href="/hiring/applications/{application.id}/resume"' in first
+
+    with client.get(link) as download:
+        assert download.status_code == 200 and download.data == PDF + b"%other"
+    assert "unverified" in download.headers["Content-Disposition"]
+    assert download.headers["Cache-Control"] == "private, no-store"
+    with client.get(f"/hiring/applications/{application.id}/resume") as original:
+        assert original.data == PDF
+
+
+def test_an_application_sent_once_shows_no_later_submissions(client, db, login_as, posting):
+    client.post(f"/careers/{posting.id}", data=form())
+    login_as(Role.HR)
+    page = client.get(f"/hiring/applications/{db.session.scalar(select(Application.id))}").get_data(as_text=True)
+    assert "Ana Applicant" in page and "Later submissions" not in page
+
+
+def test_the_candidate_page_costs_the_same_whatever_the_number_of_later_submissions(
+    client, db, login_as, resubmitted, count_queries
+):
+    application, _ = resubmitted
+    login_as(Role.HR)
+    db.session.expire_all()
+    with count_queries() as few:
+        client.get(f"/hiring/applications/{application.id}")
+    for index in range(4):
+        db.session.add(ApplicationResubmission(application_id=application.id, name=f"Again {index}"))
+    db.session.flush()
+    db.session.expire_all()
+    with count_queries() as many:
+        page = client.get(f"/hiring/applications/{application.id}").get_data(as_text=True)
+    assert "Again 3" in page and len(many) == len(few)
+
+
+@pytest.mark.parametrize("role", [Role.STAFF, Role.MANAGER])
+def test_staff_and_managers_may_not_download_a_later_submissions_resume(client, login_as, resubmitted, role):
+    application, extra = resubmitted
+    login_as(role, is_interviewer=True)
+    response = client.get(f"/hiring/applications/{application.id}/resubmissions/{extra.id}/resume")
+    assert response.status_code == 403 and PDF not in response.data
+
+
+def test_a_later_submissions_resume_is_found_only_under_its_own_application(
+    client, db, login_as, posting, resubmitted, resume_dir
+):
+    application, extra = resubmitted
+    client.post(f"/careers/{posting.id}", data=form(email="bo@example.org", name="Bo"))
+    bo = db.session.scalar(select(Application).where(Application.email == "bo@example.org"))
+    login_as(Role.ADMIN)
+    assert client.get(f"/hiring/applications/{bo.id}/resubmissions/{extra.id}/resume").status_code == 404
+    assert client.get(f"/hiring/applications/{application.id}/resubmissions/999999/resume").status_code == 404
+    (resume_dir / extra.resume_path).unlink()
+    assert client.get(f"/hiring/applications/{application.id}/resubmissions/{extra.id}/resume").status_code == 404
