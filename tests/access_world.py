@@ -29,6 +29,7 @@ from app.auth.services import RESET, invite_token, link_token
 from app.extensions import db as _db
 from app.models import (
     Application,
+    ApplicationResubmission,
     Assignment,
     Criterion,
     InterviewAssignment,
@@ -169,6 +170,10 @@ def _hiring(db, person, site, value, resume_dir) -> dict:
                                         resume_path=f"{key}.pdf")
     db.session.add_all([kit_item, *applications.values()])
     db.session.flush()
+    (resume_dir / "rosa-later.pdf").write_bytes(PDF + b"rosa-later")
+    later = ApplicationResubmission(application_id=applications["rosa"].id, name="Rosa D.",
+                                    why_medical_home="Sent again with Rosa's address.", resume_path="rosa-later.pdf")
+    db.session.add(later)
     panel = {key: InterviewAssignment(application_id=applications["rosa"].id, interviewer_id=person[key].id)
              for key in ("ivy", "ian")}
     db.session.add_all(panel.values())
@@ -179,7 +184,7 @@ def _hiring(db, person, site, value, resume_dir) -> dict:
     db.session.flush()
     return {"rubric_id": rubric.id, "criterion_id": criterion.id, "question_id": questions[0].id,
             "spare_question_id": questions[1].id, "posting_id": posting.id, "kit_item_id": kit_item.id,
-            "application_id": applications["rosa"].id, "other_application_id": applications["bo"].id,
+            "application_id": applications["rosa"].id, "resubmission_id": later.id, "other_application_id": applications["bo"].id,
             "interview_id": panel["ivy"].id, "ian_interview_id": panel["ian"].id, "interviewer_id": person["ivy"].id,
             "draft_scorecard_id": draft.id}
 

@@ -110,6 +110,8 @@ RULES: dict[str, tuple] = {
     "careers.thanks":               ("/careers/{posting_id}/thanks",                "ok  ok  ok  ok  ok  ok  ok"),
     # Rosa's résumé: not even the interviewer on her panel downloads it.
     "hiring.resume":                ("/hiring/applications/{application_id}/resume", "--  --  --  --  --  ok  ok"),
+    "hiring.resubmission_resume":   ("/hiring/applications/{application_id}/resubmissions/{resubmission_id}/resume",
+                                                                                    "--  --  --  --  --  ok  ok"),
     "hiring.questions":             ("/hiring/questions",                           "--  --  --  --  --  ok  ok"),
     "hiring.new_question":          ("/hiring/questions/new",                       "--  --  --  --  --  ok  ok"),
     "hiring.question":              ("/hiring/questions/{question_id}",             "--  --  --  --  --  ok  ok"),

@@ -172,10 +172,12 @@ def test_a_draft_stays_hidden_from_the_panel_even_after_they_submit(db, world, b
 def test_resumes_go_to_hr_only_not_to_interviewers_on_or_off_the_panel_nor_to_other_people(db, world, browsers):
     w = world
     rosa, bo = f"/hiring/applications/{w.application_id}/resume", f"/hiring/applications/{w.other_application_id}/resume"
+    later = f"/hiring/applications/{w.application_id}/resubmissions/{w.resubmission_id}/resume"
     # Sam was once an applicant too (Bo's application became his account): still not a reader of résumés.
     db.session.get(Application, w.other_application_id).hired_user_id = w.sam_id
     db.session.flush()
-    for actor, url in ((INTERVIEWER, rosa), (INTERVIEWER, bo), (STAFF, rosa), (STAFF, bo), (MANAGER, rosa)):
+    for actor, url in ((INTERVIEWER, rosa), (INTERVIEWER, bo), (INTERVIEWER, later), (STAFF, rosa), (STAFF, bo),
+                       (MANAGER, rosa), (MANAGER, later)):
         response = browsers.call(actor, "GET", url)
         assert response.status_code == 403 and PDF not in response.data, (actor, url)
     refused = browsers.call(ANON, "GET", rosa)
@@ -183,6 +185,9 @@ def test_resumes_go_to_hr_only_not_to_interviewers_on_or_off_the_panel_nor_to_ot
     hr = browsers.call(HR, "GET", rosa)
     assert hr.data == PDF + b"rosa" and hr.headers["Cache-Control"] == "private, no-store"
     assert browsers.call(HR, "GET", "/hiring/applications/999999/resume").status_code == 404
+    assert browsers.call(HR, "GET", later).data == PDF + b"rosa-later"
+    elsewhere = f"/hiring/applications/{w.other_application_id}/resubmissions/{w.resubmission_id}/resume"
+    assert browsers.call(HR, "GET", elsewhere).status_code == 404  # Rosa's later résumé is not under Bo's
 
 
 def test_hr_on_a_panel_sees_no_colleagues_ratings_in_the_report_before_submitting(db, world, browsers):

@@ -42,7 +42,7 @@ class ApplicationForm(AppForm):
             Email("Enter an e-mail address like name@example.org."),
             Length(max=254),
         ],
-        description="We reply by e-mail. Applying again with the same address updates your application.",
+        description="We reply by e-mail.",
         render_kw={"autocomplete": "email"},
     )
     phone = StringField(

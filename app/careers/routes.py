@@ -59,7 +59,7 @@ def posting(posting_id: int):
             form.form_errors.append(str(problem))
         else:
             db.session.commit()
-            # The thank-you page is the same for a merge, so it never tells whether an e-mail applied before.
+            # The same thanks for a resubmission, so the page never tells whether an e-mail applied before.
             return redirect(url_for(".thanks", posting_id=posting.id, _anchor="main"))
     return render_template(
         "careers/posting.html",

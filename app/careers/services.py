@@ -22,6 +22,7 @@ from app.audit import record
 from app.extensions import db
 from app.models import (
     Application,
+    ApplicationResubmission,
     Criterion,
     Posting,
     PostingStatus,
@@ -205,20 +206,29 @@ def _existing(posting: Posting, email: str) -> Application | None:
     )
 
 
-def _merge(application: Application, *, name: str, phone: str, why: str, resume_name: str | None) -> None:
-    application.name = name
-    application.phone = phone
-    application.why_medical_home = why
-    if resume_name:
-        application.resume_path = resume_name  # the old file stays on disk
-    record(db.session, "application.merged", application, resume_replaced=bool(resume_name))
+def _keep_beside(
+    application: Application, *, name: str, phone: str, why: str, resume_name: str | None
+) -> ApplicationResubmission:
+    """Keep a repeat submission in its own row; the application itself is never changed from the public form."""
+    resubmission = ApplicationResubmission(
+        application_id=application.id, name=name, phone=phone, why_medical_home=why, resume_path=resume_name
+    )
+    db.session.add(resubmission)
     db.session.flush()
+    record(db.session, "application.resubmitted", application, resubmission_id=resubmission.id,
+           resume=resume_name is not None)
+    db.session.flush()
+    return resubmission
 
 
 def submit_application(
     posting: Posting, *, name: str, email: str, phone: str, why: str, resume: bytes | None
 ) -> tuple[Application, bool]:
-    """Add an application at Stage.APPLIED, or update the one this e-mail already sent; (application, merged)."""
+    """Add an application at Stage.APPLIED; (application, repeat).
+
+    When this e-mail already applied to the posting, the submission is kept beside that application
+    as an unverified resubmission and repeat is True: anyone may type any address into the public
+    form, so it never changes what the candidate sent first. The caller shows the same thanks either way."""
     if not is_open(posting):
         raise ApplicationError("This posting is no longer taking applications.")
     email = normalize_email(email)
@@ -241,7 +251,7 @@ def submit_application(
                 db.session.add(application)
                 db.session.flush()
         except IntegrityError:
-            # The same e-mail arrived in a concurrent request: merge into the row it made.
+            # The same e-mail arrived in a concurrent request: keep this one beside the row it made.
             existing = _existing(posting, email)
             if existing is None:
                 raise
@@ -251,6 +261,6 @@ def submit_application(
             log.info("application %s received for posting %s", application.id, posting.id)
             return application, False
 
-    _merge(existing, name=name, phone=phone, why=why, resume_name=resume_name)
-    log.info("application %s updated by a repeat submission for posting %s", existing.id, posting.id)
+    resubmission = _keep_beside(existing, name=name, phone=phone, why=why, resume_name=resume_name)
+    log.info("resubmission %s kept beside application %s for posting %s", resubmission.id, existing.id, posting.id)
     return existing, True

@@ -17,10 +17,13 @@ from app.extensions import db
 from app.hiring import bp, scoring
 from app.hiring.interview_forms import RECOMMENDATION_LABELS, HireForm
 from app.hiring.scoring import CLOSED_STAGES, SEES_ALL
-from app.models import Application, Assignment, RoleFamily, Site, Stage, StageChange, User, Value
+from app.models import Application, Assignment, Role, RoleFamily, Site, Stage, StageChange, User, Value
 from app.onboarding import services as onboarding
 
 log = logging.getLogger(__name__)
+
+
+NEVER_LINKED = (Role.ADMIN, Role.HR)  # accounts a hire from a public application may never take over
 
 
 class HireError(Exception):
@@ -35,10 +38,38 @@ class HireResult:
     low_values: list[str]
 
 
+def existing_account(application: Application) -> User | None:
+    """The account that already uses the application's e-mail, if any."""
+    return db.session.scalar(select(User).where(User.email == normalize_email(application.email)))
+
+
+def link_refusal(account: User) -> str | None:
+    """Why a hire can never be linked to this existing account, whatever HR confirms; None when it can."""
+    if not account.active:
+        return f"{account.email} belongs to a deactivated account. An admin must reactivate it before hiring."
+    if account.role in NEVER_LINKED:
+        return (f"{account.email} belongs to {account.name}'s {account.role.label} account. A hire is never linked "
+                "to an admin or HR account, so this application cannot be hired under that address and nothing was "
+                "changed. Anyone can type any address into the careers form: check with the candidate which e-mail "
+                "address is really theirs.")
+    return None
+
+
+def account_summary(account: User) -> str:
+    """The account in a few words: its role, and its site when it has one."""
+    return f"{account.role.label} at {account.site.name}" if account.site else account.role.label
+
+
 def hire_applicant(application: Application, *, actor: User, start_date: date, site: Site,
-                   role_family: RoleFamily, manager: User | None, today: date) -> HireResult:
-    """Create the employee (or link the active account with the candidate's e-mail), move the application
-    to hired, and assign onboarding with development modules for each value the interviews rated 2.5 or lower."""
+                   role_family: RoleFamily, manager: User | None, today: date,
+                   same_person: bool = False) -> HireResult:
+    """Create the employee, move the application to hired, and assign onboarding with development modules for
+    each value the interviews rated 2.5 or lower.
+
+    The application's e-mail is whatever the applicant typed, so an account that already uses it is linked only
+    when HR confirms (same_person) that the applicant is that account's holder, and never when it is an admin or
+    HR account. A linked account takes this hire's site, role family and start date; its manager, role and
+    department stay as they are (an admin changes those on the account)."""
     # Re-read under a row lock: a second click or a second HR user waits, then sees "already hired".
     application = db.session.scalars(select(Application).where(Application.id == application.id)
                                      .with_for_update().execution_options(populate_existing=True)).one()
@@ -51,16 +82,21 @@ def hire_applicant(application: Application, *, actor: User, start_date: date, s
         raise HireError(f"{manager.name} is deactivated; choose an active manager.")
     email = normalize_email(application.email)
     with acting_as(db.session, actor.id):
-        employee = db.session.scalar(select(User).where(User.email == email))
+        employee = existing_account(application)
         invited = employee is None
         if employee is None:
             employee = invite_user(actor=actor, email=email, name=name, site=site, role_family=role_family,
                                    manager=manager, department=application.posting.department, start_date=start_date)
-        elif not employee.active:
-            raise HireError(f"{email} belongs to a deactivated account. An admin must reactivate it before hiring.")
         else:
+            problem = link_refusal(employee)
+            if problem is None and not same_person:
+                problem = (f"{employee.email} already belongs to {employee.name}'s account "
+                           f"({account_summary(employee)}). Anyone can type any address into the careers form, so "
+                           f"tick “{employee.name} is this applicant” only once you know it is the same person; "
+                           "otherwise check with the candidate which e-mail address is really theirs.")
+            if problem:
+                raise HireError(problem)
             employee.site, employee.role_family, employee.start_date = site, role_family, start_date
-            employee.manager = manager or employee.manager
         db.session.add(StageChange(application_id=application.id, from_stage=application.stage, to_stage=Stage.HIRED,
                                    reason=f"Hired to start {start_date.isoformat()}", actor_id=actor.id))
         application.stage = Stage.HIRED
@@ -89,8 +125,10 @@ def refusal(application: Application) -> str | None:
 def summary(result: HireResult) -> str:
     """What happened, in the words the flash message uses."""
     employee = result.employee
+    manager = employee.manager.name if employee.manager else "none yet"
     done = (f"{employee.name} is hired. An invitation to set a password went to {employee.email}." if result.invited
-            else f"{employee.name} is hired; their existing account ({employee.email}) was updated.")
+            else f"{employee.name} is hired; their existing account ({employee.email}) now has this hire's site, "
+                 f"role family and start date, and keeps its manager ({manager}).")
     tracks = len(result.assignments)
     done += f" {tracks} onboarding track{'s' if tracks != 1 else ''} assigned."
     if not result.low_values:
@@ -102,19 +140,24 @@ def summary(result: HireResult) -> str:
 @bp.route("/applications/<int:application_id>/hire", methods=["GET", "POST"])
 @role_required(*SEES_ALL)
 def hire(application_id: int):
-    """Ask start date, site, role family and manager; then hire and start onboarding."""
+    """Ask start date, site, role family and manager (or show the account that already uses the e-mail and ask HR
+    to confirm it is the applicant's); then hire and start onboarding."""
     application = db.get_or_404(Application, application_id)
     back = url_for(".interviews", application_id=application.id)
     if refusal(application):
         flash(refusal(application), "info")
         return redirect(back)
     form = HireForm(data=None if request.method == "POST" else HireForm.data_for(application))
+    account = existing_account(application)
+    if account is not None:
+        form.same_person.label.text = f"{account.name} is this applicant: link the hire to this account"
     if form.validate_on_submit():
         manager = db.session.get(User, form.manager_id.data) if form.manager_id.data else None
         try:
             result = hire_applicant(application, actor=current_user, start_date=form.start_date.data,
                                     site=db.get_or_404(Site, form.site_id.data),
-                                    role_family=RoleFamily(form.role_family.data), manager=manager, today=date.today())
+                                    role_family=RoleFamily(form.role_family.data), manager=manager, today=date.today(),
+                                    same_person=bool(form.same_person.data))
         except (HireError, onboarding.OnboardingError) as problem:
             db.session.rollback()
             flash(str(problem), "danger")
@@ -127,5 +170,6 @@ def hire(application_id: int):
     scores = scoring.scores_for([application.id])[application.id]
     return render_template("hiring/interviews/hire.html", application=application, form=form, blind=blind,
                            scores=scores, low=[] if blind else scores.low_values(),
-                           recommendations=RECOMMENDATION_LABELS)
+                           recommendations=RECOMMENDATION_LABELS, account=account,
+                           account_refusal=link_refusal(account) if account else None)
 

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from sqlalchemy import select
-from wtforms import DateField, IntegerField, RadioField, SelectField, SubmitField, TextAreaField
+from wtforms import BooleanField, DateField, IntegerField, RadioField, SelectField, SubmitField, TextAreaField
 from wtforms.validators import DataRequired, InputRequired, Length, Optional
 
 from app.extensions import db
@@ -132,6 +132,9 @@ class HireForm(AppForm):
                               validators=[DataRequired("Choose the role family.")])
     manager_id = SelectField("Manager", coerce=lambda v: int(v) if v else None, validators=[Optional()],
                              description="Signs off observed skills during onboarding. Leave blank to set later.")
+    # Shown only when an account already uses the application's e-mail; the view names that account in the label.
+    same_person = BooleanField("This applicant holds the account that already uses their e-mail",
+                               validators=[Optional()])
     submit = SubmitField("Hire and start onboarding")
 
     def __init__(self, *args, **kwargs):

@@ -5,6 +5,7 @@ from app.models.base import Base, utcnow
 from app.models.cache import DataVersion
 from app.models.hiring import (
     Application,
+    ApplicationResubmission,
     Criterion,
     EmploymentType,
     InterviewAssignment,
@@ -41,7 +42,7 @@ from app.models.people import Role, RoleFamily, Site, User
 from app.models.values import Reference, Value
 
 __all__ = [
-    "Application", "Assignment", "AuditEvent", "Base", "Completion", "Criterion", "DataVersion",
+    "Application", "ApplicationResubmission", "Assignment", "AuditEvent", "Base", "Completion", "Criterion", "DataVersion",
     "EmploymentType", "InterviewAssignment", "KitItem", "Method", "Module", "OutboxMessage",
     "OutboxStatus", "Posting", "PostingStatus", "Progress", "ProgressStatus", "Question",
     "QuestionKind", "QuizAttempt", "QuizItem", "Rating", "Recommendation", "Reference", "Responsible", "Role",

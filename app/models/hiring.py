@@ -197,9 +197,34 @@ class Application(ArchivableMixin, TimestampMixin, Base):
     stage_changes: Mapped[list[StageChange]] = relationship(
         back_populates="application", order_by="StageChange.at"
     )
+    resubmissions: Mapped[list[ApplicationResubmission]] = relationship(
+        back_populates="application", order_by="ApplicationResubmission.id"
+    )
 
     def __repr__(self) -> str:
         return f"<Application {self.id} {self.stage.value}>"
+
+
+class ApplicationResubmission(Base):
+    """A later public submission with the e-mail of an existing application, kept beside it as it came.
+
+    Nobody checks who sends the public form, so it never changes the application: HR reads these
+    as unverified. Never changed or deleted."""
+
+    __tablename__ = "application_resubmission"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    application_id: Mapped[int] = mapped_column(ForeignKey("application.id"), index=True)
+    name: Mapped[str] = mapped_column(String(120))
+    phone: Mapped[str] = mapped_column(String(40), default="")
+    why_medical_home: Mapped[str] = mapped_column(Text, default="")
+    resume_path: Mapped[str | None] = mapped_column(String(255))
+    received_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+    application: Mapped[Application] = relationship(back_populates="resubmissions")
+
+    def __repr__(self) -> str:
+        return f"<ApplicationResubmission {self.id} app={self.application_id}>"
 
 
 class StageChange(Base):

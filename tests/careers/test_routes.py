@@ -10,7 +10,7 @@ from datetime import date, timedelta
 import pytest
 from sqlalchemy import func, select
 
-from app.models import Application, EmploymentType, PostingStatus, Role, Stage, StageChange
+from app.models import Application, ApplicationResubmission, EmploymentType, PostingStatus, Role, Stage, StageChange
 from tests.careers.conftest import PDF
 from tests.conftest import csrf_token
 
@@ -192,11 +192,31 @@ def test_applying_stores_the_application_and_thanks_the_applicant(client, db, po
     assert "Thank you for applying" in thanks and posting.title in thanks
 
 
-def test_applying_twice_updates_one_application(client, db, posting):
-    client.post(f"/careers/{posting.id}", data=form())
-    response = client.post(f"/careers/{posting.id}", data=form(email="ANA@example.org", name="Ana B."))
-    assert response.status_code == 302
-    assert [a.name for a in db.session.scalars(select(Application))] == ["Ana B."]
+def test_applying_again_keeps_the_first_application_and_thanks_the_same_way(client, db, posting, resume_dir):
+    first = client.post(f"/careers/{posting.id}", data=form(resume=(io.BytesIO(PDF), "cv.pdf")))
+    again = client.post(
+        f"/careers/{posting.id}",
+        data=form(email=" ANA@example.org ", name="Mallory Impostor", phone="(251) 555-0199",
+                  why="Not Ana at all, but I know the address she applied with.",
+                  resume=(io.BytesIO(PDF + b"%other"), "cv.pdf")),
+    )
+    fresh = client.post(f"/careers/{posting.id}", data=form(email="bo@example.org", name="Bo Newcomer"))
+
+    assert first.headers["Location"] == again.headers["Location"] == fresh.headers["Location"]
+    repeat_thanks = client.get(again.headers["Location"]).get_data(as_text=True)
+    assert "Thank you for applying" in repeat_thanks and "already" not in repeat_thanks
+    ana = db.session.scalar(select(Application).where(Application.email == "ana@example.org"))
+    assert (ana.name, ana.phone, ana.why_medical_home) == ("Ana Applicant", "(251) 555-0143", WHY)
+    assert (resume_dir / ana.resume_path).read_bytes() == PDF
+    [extra] = db.session.scalars(select(ApplicationResubmission)).all()
+    assert (extra.application_id, extra.name, extra.phone) == (ana.id, "Mallory Impostor", "(251) 555-0199")
+    assert (resume_dir / extra.resume_path).read_bytes() == PDF + b"%other"
+    assert application_count(db) == 2
+
+
+def test_the_form_does_not_promise_that_applying_again_updates_the_application(client, db, posting):
+    page = client.get(f"/careers/{posting.id}").get_data(as_text=True)
+    assert "updates your application" not in page
 
 
 def test_filled_honeypot_is_thanked_but_stores_nothing(client, db, posting, resume_dir):
@@ -333,3 +353,90 @@ def test_resume_download_never_leaves_the_resume_folder(
     application_with_resume.resume_path = stored
     db.session.flush()
     assert client.get(f"/hiring/applications/{application_with_resume.id}/resume").status_code == 404
+
+
+# Later submissions, as HR sees them --------------------------------------------------------------
+
+
+@pytest.fixture
+def resubmitted(client, db, posting):
+    """Ana applies with a résumé; someone then sends the form again with her address in capitals."""
+    client.post(f"/careers/{posting.id}", data=form(resume=(io.BytesIO(PDF), "cv.pdf")))
+    client.post(
+        f"/careers/{posting.id}",
+        data=form(email="ANA@EXAMPLE.ORG ", name="Mallory Impostor", phone="(251) 555-0199",
+                  why="I am not Ana, but I know the address she applied with.",
+                  resume=(io.BytesIO(PDF + b"%other"), "cv.pdf")),
+    )
+    application = db.session.scalar(select(Application))
+    return application, db.session.scalar(select(ApplicationResubmission))
+
+
+def test_hr_sees_a_later_submission_beside_the_application_marked_unverified(client, db, login_as, resubmitted):
+    application, extra = resubmitted
+    login_as(Role.HR)
+    page = client.get(f"/hiring/applications/{application.id}").get_data(as_text=True)
+
+    title = re.search(r"<h1[^>]*>(.*?)</h1>", page, re.S).group(1)
+    assert "Ana Applicant" in title and "Mallory" not in title
+    first, later = page.split("Later submissions from the same e-mail address", 1)
+    assert "(251) 555-0143" in first and WHY in first and "Mallory" not in first
+    assert "Not verified" in later and "nobody has checked that Ana Applicant sent these" in later
+    assert "The application above is unchanged" in later
+    assert "Mallory Impostor" in later and "(251) 555-0199" in later
+    assert "I am not Ana, but I know the address she applied with." in later
+    link = f"/hiring/applications/{application.id}/resubmissions/{extra.id}/resume"
+    assert f'href="{link}"' in later and "Download unverified résumé" in later
+    assert f'href="/hiring/applications/{application.id}/resume"' in first
+
+    with client.get(link) as download:
+        assert download.status_code == 200 and download.data == PDF + b"%other"
+    assert "unverified" in download.headers["Content-Disposition"]
+    assert download.headers["Cache-Control"] == "private, no-store"
+    with client.get(f"/hiring/applications/{application.id}/resume") as original:
+        assert original.data == PDF
+
+
+def test_an_application_sent_once_shows_no_later_submissions(client, db, login_as, posting):
+    client.post(f"/careers/{posting.id}", data=form())
+    login_as(Role.HR)
+    page = client.get(f"/hiring/applications/{db.session.scalar(select(Application.id))}").get_data(as_text=True)
+    assert "Ana Applicant" in page and "Later submissions" not in page
+
+
+def test_the_candidate_page_costs_the_same_whatever_the_number_of_later_submissions(
+    client, db, login_as, resubmitted, count_queries
+):
+    application, _ = resubmitted
+    login_as(Role.HR)
+    db.session.expire_all()
+    with count_queries() as few:
+        client.get(f"/hiring/applications/{application.id}")
+    for index in range(4):
+        db.session.add(ApplicationResubmission(application_id=application.id, name=f"Again {index}"))
+    db.session.flush()
+    db.session.expire_all()
+    with count_queries() as many:
+        page = client.get(f"/hiring/applications/{application.id}").get_data(as_text=True)
+    assert "Again 3" in page and len(many) == len(few)
+
+
+@pytest.mark.parametrize("role", [Role.STAFF, Role.MANAGER])
+def test_staff_and_managers_may_not_download_a_later_submissions_resume(client, login_as, resubmitted, role):
+    application, extra = resubmitted
+    login_as(role, is_interviewer=True)
+    response = client.get(f"/hiring/applications/{application.id}/resubmissions/{extra.id}/resume")
+    assert response.status_code == 403 and PDF not in response.data
+
+
+def test_a_later_submissions_resume_is_found_only_under_its_own_application(
+    client, db, login_as, posting, resubmitted, resume_dir
+):
+    application, extra = resubmitted
+    client.post(f"/careers/{posting.id}", data=form(email="bo@example.org", name="Bo"))
+    bo = db.session.scalar(select(Application).where(Application.email == "bo@example.org"))
+    login_as(Role.ADMIN)
+    assert client.get(f"/hiring/applications/{bo.id}/resubmissions/{extra.id}/resume").status_code == 404
+    assert client.get(f"/hiring/applications/{application.id}/resubmissions/999999/resume").status_code == 404
+    (resume_dir / extra.resume_path).unlink()
+    assert client.get(f"/hiring/applications/{application.id}/resubmissions/{extra.id}/resume").status_code == 404

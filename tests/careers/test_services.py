@@ -16,6 +16,7 @@ from app.careers import services
 from app.extensions import db as _db
 from app.models import (
     Application,
+    ApplicationResubmission,
     AuditEvent,
     EmploymentType,
     Posting,
@@ -101,8 +102,8 @@ def test_store_resume_creates_the_folder_and_never_reuses_a_name(app, db, resume
 
 
 def test_new_application_starts_applied_with_a_stage_change(db, posting):
-    application, merged = apply(posting, email="  Ana@Example.ORG ")
-    assert merged is False
+    application, repeat = apply(posting, email="  Ana@Example.ORG ")
+    assert repeat is False
     assert application.stage is Stage.APPLIED
     assert application.email == "ana@example.org"
     changes = db.session.scalars(select(StageChange).where(StageChange.application_id == application.id)).all()
@@ -114,48 +115,103 @@ def test_application_with_resume_records_the_stored_name(db, posting, resume_dir
     assert (resume_dir / application.resume_path).read_bytes() == PDF
 
 
-def test_duplicate_email_in_another_case_is_merged_not_doubled(db, posting, resume_dir):
-    first, _ = apply(posting, email="ana@example.org", resume=PDF)
-    first.stage = Stage.SCREENING
-    db.session.flush()
-    old_file = first.resume_path
+def application_row(db, application_id: int) -> tuple:
+    """What the application holds, read back from the database."""
+    db.session.expire_all()
+    row = db.session.get(Application, application_id)
+    return (row.name, row.email, row.phone, row.why_medical_home, row.resume_path, row.stage)
 
-    second, merged = apply(
+
+@pytest.mark.parametrize("stage", [Stage.APPLIED, Stage.SCREENING, Stage.INTERVIEW, Stage.OFFER])
+def test_repeat_submission_never_changes_the_application_and_is_kept_beside_it(db, posting, resume_dir, stage):
+    first, _ = apply(posting, email="ana@example.org", resume=PDF)
+    first.stage = stage
+    db.session.flush()
+    before = application_row(db, first.id)
+
+    application, repeat = apply(
         posting,
-        email="ANA@Example.org",
-        name="Ana B. Applicant",
+        email="  ANA@Example.org ",
+        name="Mallory Impostor",
         phone="251-555-0199",
-        why="Updated: I want to help patients through care coordination.",
-        resume=PDF + b"%v2",
+        why="Not Ana: whoever knows her address can send this form.",
+        resume=PDF + b"%other",
     )
-    assert merged is True and second.id == first.id
+
+    assert repeat is True and application.id == first.id
+    assert application_row(db, first.id) == before
+    assert (resume_dir / before[4]).read_bytes() == PDF
     rows = db.session.scalars(select(Application).where(Application.posting_id == posting.id)).all()
     assert len(rows) == 1
-    row = rows[0]
-    assert (row.name, row.phone, row.stage) == ("Ana B. Applicant", "251-555-0199", Stage.SCREENING)
-    assert row.why_medical_home.startswith("Updated:")
-    assert row.resume_path != old_file
-    assert (resume_dir / old_file).read_bytes() == PDF  # the old file stays
-    assert (resume_dir / row.resume_path).read_bytes() == PDF + b"%v2"
-    merged_events = db.session.scalars(
-        select(AuditEvent).where(AuditEvent.action == "application.merged", AuditEvent.entity_id == row.id)
+    [extra] = db.session.scalars(
+        select(ApplicationResubmission).where(ApplicationResubmission.application_id == first.id)
     ).all()
-    assert len(merged_events) == 1 and merged_events[0].entity_type == "application"
-    assert db.session.scalar(select(func.count(StageChange.id)).where(StageChange.application_id == row.id)) == 1
+    assert (extra.name, extra.phone, extra.why_medical_home) == (
+        "Mallory Impostor",
+        "251-555-0199",
+        "Not Ana: whoever knows her address can send this form.",
+    )
+    assert extra.resume_path != before[4] and (resume_dir / extra.resume_path).read_bytes() == PDF + b"%other"
+    assert extra.received_at is not None
+    assert db.session.scalar(select(func.count(StageChange.id)).where(StageChange.application_id == first.id)) == 1
 
 
-def test_merge_without_a_new_resume_keeps_the_old_one(db, posting):
+def test_repeat_submission_is_audited_as_a_resubmission_not_a_merge(db, posting):
+    first, _ = apply(posting)
+    apply(posting, email="Ana@Example.org ", name="Ana B.", resume=PDF)
+    extra = db.session.scalar(select(ApplicationResubmission))
+    events = db.session.scalars(select(AuditEvent).where(AuditEvent.entity_id == first.id)).all()
+    actions = [e.action for e in events if e.entity_type == "application"]
+    assert "application.merged" not in actions and "application.updated" not in actions
+    [event] = [e for e in events if e.action == "application.resubmitted"]
+    assert (event.entity_type, event.actor_id) == ("application", None)
+    assert event.after == {"resubmission_id": extra.id, "resume": True}
+
+
+def test_repeat_submission_without_a_resume_keeps_none_beside_the_first(db, posting):
     first, _ = apply(posting, resume=PDF)
-    second, merged = apply(posting, resume=None)
-    assert merged and second.resume_path == first.resume_path
+    apply(posting, resume=None)
+    extra = db.session.scalar(select(ApplicationResubmission))
+    assert extra.resume_path is None and application_row(db, first.id)[4] == first.resume_path
+
+
+def test_a_concurrent_duplicate_is_kept_as_a_resubmission_and_leaves_the_row_alone(db, posting, monkeypatch):
+    """The insert loses to a row the same e-mail made a moment earlier (the IntegrityError path)."""
+    first, _ = apply(posting, name="Ana Applicant")
+    before = application_row(db, first.id)
+    real, looked = services._existing, []
+
+    def not_there_yet(posting, email):
+        looked.append(email)
+        return None if len(looked) == 1 else real(posting, email)
+
+    monkeypatch.setattr(services, "_existing", not_there_yet)
+    application, repeat = apply(posting, email="ANA@example.org", name="Racing Request", phone="251-555-0111")
+
+    assert looked == ["ana@example.org", "ana@example.org"]
+    assert repeat is True and application.id == first.id
+    assert application_row(db, first.id) == before
+    [extra] = db.session.scalars(select(ApplicationResubmission)).all()
+    assert (extra.application_id, extra.name, extra.phone) == (first.id, "Racing Request", "251-555-0111")
+    assert db.session.scalar(select(func.count(Application.id))) == 1
+
+
+def test_resubmissions_are_never_deleted(db, posting):
+    apply(posting)
+    apply(posting, name="Again")
+    extra = db.session.scalar(select(ApplicationResubmission))
+    db.session.delete(extra)
+    with pytest.raises(RuntimeError, match="never deleted"):
+        db.session.flush()
 
 
 def test_same_email_on_another_posting_is_a_separate_application(db, posting, make_posting):
     other = make_posting("Front Desk Associate")
     apply(posting)
-    _, merged = apply(other)
-    assert merged is False
+    _, repeat = apply(other)
+    assert repeat is False
     assert db.session.scalar(select(func.count(Application.id))) == 2
+    assert db.session.scalar(select(func.count(ApplicationResubmission.id))) == 0
 
 
 def test_closed_posting_takes_no_application(db, make_posting):
@@ -226,7 +282,7 @@ THREADS = 10
 
 
 @pytest.mark.skipif(not on_postgres(), reason="needs PostgreSQL; set TEST_DATABASE_URL to run this")
-def test_simultaneous_submissions_of_one_email_make_one_application(tmp_path):
+def test_simultaneous_submissions_of_one_email_make_one_application_and_keep_the_rest_beside_it(tmp_path):
     with scratch_app(tmp_path, "careers", pool_size=THREADS + 2, RESUME_DIR=str(tmp_path / "resumes")) as app:
         with app.app_context():
             site = Site(name="Concurrent Clinic", city="Mobile", region="AL")
@@ -244,17 +300,21 @@ def test_simultaneous_submissions_of_one_email_make_one_application(tmp_path):
         def submit(index: int, start) -> bool:
             posting = _db.session.get(Posting, posting_id)
             start()
-            _, was_merged = services.submit_application(
+            _, repeat = services.submit_application(
                 posting, name=f"Ana {index}", email="Ana@Example.org", phone="",
                 why="I want to know my patients over time.", resume=None,
             )
             _db.session.commit()
-            return was_merged
+            return index, repeat
 
-        merged, errors = run_together(app, THREADS, submit)
+        results, errors = run_together(app, THREADS, submit)
         assert errors == []
-        assert sorted(merged) == [False] + [True] * (THREADS - 1)
+        assert sorted(repeat for _, repeat in results) == [False] + [True] * (THREADS - 1)
+        [first] = [index for index, repeat in results if not repeat]
         with app.app_context():
-            assert _db.session.scalar(select(func.count(Application.id))) == 1
+            [application] = _db.session.scalars(select(Application)).all()
+            assert application.name == f"Ana {first}"  # the first one in, never overwritten
+            extra = _db.session.scalars(select(ApplicationResubmission.name)).all()
+            assert sorted(extra) == sorted(f"Ana {index}" for index, repeat in results if repeat)
             assert _db.session.scalar(select(func.count(StageChange.id))) == 1
             _db.session.remove()

@@ -11,7 +11,7 @@ from sqlalchemy import func, select
 
 from app.content.library import read_library
 from app.content.services import apply_library
-from app.hiring.hire import HireError, hire_applicant
+from app.hiring.hire import HireError, hire_applicant, summary
 from app.models import (
     AuditEvent,
     OutboxMessage,
@@ -146,26 +146,86 @@ def test_hire_refuses_a_closed_application_and_changes_nothing(db, people, stage
     assert db.session.scalar(select(func.count()).select_from(StageChange)) == 0
 
 
-def test_hire_links_an_existing_active_account_and_updates_it(db, library, people, make_user):
-    existing = make_user(Role.STAFF, email="per.diem@example.org", name="Per Diem", role_family=RoleFamily.FRONT_DESK)
+def account_state(db, account) -> tuple:
+    """What hiring could change on an account, read back from the database."""
+    db.session.expire_all()
+    row = db.session.get(User, account.id)
+    return (row.name, row.role, row.site_id, row.role_family, row.start_date, row.manager_id, row.department)
+
+
+def nothing_hired(db, application, account) -> None:
+    db.session.expire_all()
+    assert application.stage is Stage.INTERVIEW and application.hired_user_id is None
+    assert db.session.scalar(select(func.count()).select_from(StageChange)) == 0
+    assert db.session.scalar(select(func.count()).select_from(Progress).where(Progress.employee_id == account.id)) == 0
+    assert db.session.scalars(select(AuditEvent).where(AuditEvent.action == "application.hired")).all() == []
+
+
+@pytest.fixture
+def per_diem(people, make_user):
+    """A staff member with an account of her own: another site and role family, a manager, an old start date."""
+    return make_user(Role.STAFF, email="per.diem@example.org", name="Per Diem", role_family=RoleFamily.FRONT_DESK,
+                     site=SiteFactory(name="Northside Clinic"), start_date=date(2021, 5, 3),
+                     manager=make_user(Role.MANAGER, name="Olive Oldmanager"), department="Front desk")
+
+
+@pytest.mark.parametrize("role", [Role.ADMIN, Role.HR])
+@pytest.mark.parametrize("confirmed", [False, True])
+def test_hire_refuses_an_email_of_an_admin_or_hr_account_and_changes_nothing(
+        db, library, people, make_user, role, confirmed):
+    account = make_user(role, email="boss@example.org", name="Bea Boss", site=SiteFactory(), start_date=date(2020, 1, 6),
+                        manager=make_user(Role.MANAGER, name="Top Manager"))
+    before = account_state(db, account)
+    application = make_application(db, make_posting(db, CRITERIA, site=people["site"]), email=" Boss@Example.org")
+    extra = {"same_person": True} if confirmed else {}
+
+    with pytest.raises(HireError, match=f"boss@example.org belongs to Bea Boss's {role.label} account") as refused:
+        hire(application, people, **extra)
+
+    assert "never linked to an admin or HR account" in str(refused.value)
+    assert "nothing was changed" in str(refused.value)
+    assert account_state(db, account) == before
+    nothing_hired(db, application, account)
+
+
+def test_hire_with_an_existing_staff_account_is_refused_until_hr_confirms_it_is_the_same_person(
+        db, library, people, per_diem):
+    before = account_state(db, per_diem)
     application = make_application(db, make_posting(db, CRITERIA, site=people["site"]), email="Per.Diem@example.org")
 
-    result = hire(application, people)
+    with pytest.raises(HireError, match="per.diem@example.org already belongs to Per Diem's account") as refused:
+        hire(application, people)
 
-    assert result.employee is existing and not result.invited
-    assert (existing.site_id, existing.role_family, existing.manager_id, existing.start_date) == (
-        people["site"].id, RoleFamily.MEDICAL_ASSISTANT, people["manager"].id, START)
-    assert application.hired_user_id == existing.id
+    assert "Staff at Northside Clinic" in str(refused.value) and "Per Diem is this applicant" in str(refused.value)
+    assert account_state(db, per_diem) == before
+    nothing_hired(db, application, per_diem)
+
+
+def test_hire_confirmed_as_an_existing_account_links_it_and_keeps_its_manager(db, library, people, per_diem):
+    old_manager = per_diem.manager_id
+    application = make_application(db, make_posting(db, CRITERIA, site=people["site"]), email="Per.Diem@example.org")
+
+    result = hire(application, people, same_person=True)
+
+    assert result.employee is per_diem and not result.invited
+    assert account_state(db, per_diem) == ("Per Diem", Role.STAFF, people["site"].id, RoleFamily.MEDICAL_ASSISTANT,
+                                           START, old_manager, "Front desk")
+    assert people["manager"].id != old_manager
+    assert application.hired_user_id == per_diem.id and application.stage is Stage.HIRED
     assert db.session.scalar(select(func.count()).select_from(OutboxMessage)
                              .where(OutboxMessage.kind == "invitation")) == 0
-    assert db.session.scalar(select(func.count()).select_from(Progress).where(Progress.employee_id == existing.id))
+    assert db.session.scalar(select(func.count()).select_from(Progress).where(Progress.employee_id == per_diem.id))
+    [event] = db.session.scalars(select(AuditEvent).where(AuditEvent.action == "application.hired")).all()
+    assert event.after["employee_id"] == per_diem.id and event.after["invited"] is False
+    assert "Olive Oldmanager" in summary(result) and "keeps its manager" in summary(result)
 
 
 def test_hire_refuses_an_email_that_belongs_to_a_deactivated_account(db, people, make_user):
     make_user(Role.STAFF, email="gone@example.org", active=False)
     application = make_application(db, make_posting(db, CRITERIA, site=people["site"]), email="gone@example.org")
-    with pytest.raises(HireError, match="deactivated account"):
-        hire(application, people)
+    for confirmed in ({}, {"same_person": True}):
+        with pytest.raises(HireError, match="deactivated account"):
+            hire(application, people, **confirmed)
     assert application.stage is Stage.INTERVIEW
 
 
@@ -205,3 +265,59 @@ def test_only_hr_and_admins_hire(db, client, login_as, people, role):
     assert client.post(f"/hiring/applications/{application.id}/hire", data={}).status_code == 403
     db.session.refresh(application)
     assert application.stage is Stage.INTERVIEW and application.hired_user_id is None
+
+
+def hire_page(client, url) -> str:
+    return html.unescape(client.get(url).get_data(as_text=True))
+
+
+def test_hire_page_shows_the_existing_account_and_links_only_once_hr_confirms(
+        db, client, auth, library, people, per_diem):
+    application = make_application(db, make_posting(db, CRITERIA, site=people["site"]), stage=Stage.OFFER,
+                                   name="Peri Applicant", email="per.diem@example.org")
+    old_manager = per_diem.manager_id
+    auth.login(people["hr"])
+    url = f"/hiring/applications/{application.id}/hire"
+
+    page = hire_page(client, url)
+    account = page[page.index("An account already uses per.diem@example.org"):]
+    for shown in ("Per Diem", "per.diem@example.org", "Staff", "Northside Clinic", "Olive Oldmanager",
+                  "Front desk"):
+        assert shown in account, shown
+    assert 'name="same_person"' in page and "Per Diem is this applicant" in page
+    assert 'name="manager_id"' not in page and "keeps its manager, Olive Oldmanager" in page
+
+    data = {"start_date": START.isoformat(), "site_id": people["site"].id, "role_family": "medical-assistant"}
+    refused = html.unescape(client.post(url, data=data, follow_redirects=True).get_data(as_text=True))
+    assert "per.diem@example.org already belongs to Per Diem's account" in refused
+    db.session.expire_all()
+    assert application.stage is Stage.OFFER and per_diem.site_id != people["site"].id
+
+    done = client.post(url, data={**data, "same_person": "y", "manager_id": people["manager"].id},
+                       follow_redirects=True)
+    message = html.unescape(done.get_data(as_text=True))
+    assert "Per Diem is hired; their existing account (per.diem@example.org)" in message
+    assert "keeps its manager (Olive Oldmanager)" in message
+    db.session.expire_all()
+    assert application.stage is Stage.HIRED and application.hired_user_id == per_diem.id
+    assert (per_diem.site_id, per_diem.start_date, per_diem.manager_id) == (people["site"].id, START, old_manager)
+
+
+def test_hire_page_refuses_an_application_with_an_admins_email_and_changes_nothing(
+        db, client, auth, library, people, make_user):
+    admin = make_user(Role.ADMIN, email="admin@example.org", name="Ada Admin", site=SiteFactory(name="Head Office"))
+    before = account_state(db, admin)
+    application = make_application(db, make_posting(db, CRITERIA, site=people["site"]), email="ADMIN@example.org")
+    auth.login(people["hr"])
+    url = f"/hiring/applications/{application.id}/hire"
+
+    page = hire_page(client, url)
+    assert "admin@example.org belongs to Ada Admin's Admin account" in page and "Head Office" in page
+    assert 'name="same_person"' not in page and "Hire and start onboarding" not in page
+
+    response = client.post(url, data={"start_date": START.isoformat(), "site_id": people["site"].id,
+                                      "role_family": "medical-assistant", "manager_id": people["manager"].id,
+                                      "same_person": "y"}, follow_redirects=True)
+    assert "never linked to an admin or HR account" in html.unescape(response.get_data(as_text=True))
+    assert account_state(db, admin) == before
+    nothing_hired(db, application, admin)
