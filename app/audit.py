@@ -18,7 +18,16 @@ from flask_login import current_user
 from sqlalchemy import event, inspect
 from sqlalchemy.orm import Session
 
-from app.models import ApplicationResubmission, AuditEvent, Completion, OutboxMessage, StageChange, utcnow
+from app.models import (
+    ApplicationResubmission,
+    AuditEvent,
+    CheckIn,
+    CheckInRating,
+    Completion,
+    OutboxMessage,
+    StageChange,
+    utcnow,
+)
 
 log = logging.getLogger(__name__)
 
@@ -148,7 +157,7 @@ def _after_flush(session: Session, flush_context: Any) -> None:
     for obj in session.deleted:
         if type(obj) in NOT_AUDITED:
             continue
-        if type(obj) in (ApplicationResubmission, Completion, StageChange):
+        if type(obj) in (ApplicationResubmission, CheckIn, CheckInRating, Completion, StageChange):
             raise RuntimeError(f"{_entity_type(obj)} rows are history and are never deleted")
         rows.append(_row(obj, f"{_entity_type(obj)}.deleted", _created(obj)[1], {}, actor_id))
     if rows:

@@ -3,6 +3,7 @@
 from app.models.audit import AuditEvent, OutboxMessage, OutboxStatus
 from app.models.base import Base, utcnow
 from app.models.cache import DataVersion
+from app.models.check_ins import CheckIn, CheckInRating, CheckInSchedule, Rater
 from app.models.hiring import (
     Application,
     ApplicationResubmission,
@@ -42,6 +43,10 @@ from app.models.people import Role, RoleFamily, Site, User
 from app.models.values import Reference, Value
 
 __all__ = [
+    "CheckIn",
+    "CheckInRating",
+    "CheckInSchedule",
+    "Rater",
     "Application", "ApplicationResubmission", "Assignment", "AuditEvent", "Base", "Completion", "Criterion", "DataVersion",
     "EmploymentType", "InterviewAssignment", "KitItem", "Method", "Module", "OutboxMessage",
     "OutboxStatus", "Posting", "PostingStatus", "Progress", "ProgressStatus", "Question",
