@@ -215,11 +215,9 @@ def test_next_steps_assign_the_development_modules_of_a_value_in_one_click(db, t
 def test_check_ins_and_their_ratings_are_never_deleted(db, team):
     manager, hire, _ = team
     hired(db, hire)
-    check_in = check_ins.schedule(hire, actor=None)[0]
-    check_ins.submit(check_in, actor=manager, ratings=full_ratings(check_in), today=check_in.due_date)
-    for row in (check_in.ratings[0], check_in):
-        with db.session.begin_nested():
+    rated, unrated, *_ = check_ins.schedule(hire, actor=None)
+    check_ins.submit(rated, actor=manager, ratings=full_ratings(rated), today=rated.due_date)
+    for row in (rated.ratings[0], unrated):
+        with pytest.raises(RuntimeError, match="never deleted"), db.session.begin_nested():
             db.session.delete(row)
-            with pytest.raises(RuntimeError, match="never deleted"):
-                db.session.flush()
-            db.session.expunge_all()
+            db.session.flush()
