@@ -39,7 +39,13 @@ def _print_table(header: list[str], rows: list[list[str]]) -> None:
 def seed(check: bool, path: str | None) -> None:
     """Load or update the PCMH content library from seeds/ (running it twice changes nothing)."""
     from app.content.library import SeedError, read_library
-    from app.content.services import apply_library, check_library, coverage_table, library_counts
+    from app.content.services import (
+        apply_library,
+        check_in_table,
+        check_library,
+        coverage_table,
+        library_counts,
+    )
 
     root = path or current_app.config["SEEDS_DIR"]
     try:
@@ -53,11 +59,14 @@ def seed(check: bool, path: str | None) -> None:
         header, rows = coverage_table(library)
         click.echo("Coverage: questions that suit the role / rubric weight / modules in its tracks")
         _print_table(header, rows)
+        click.echo("\nCheck-ins: days after the start date (the seed adds missing schedules; HR edits are kept)")
+        _print_table(*check_in_table(library))
         counts = library_counts(library)
         click.echo(
             f"\n{sum(counts['questions per value'].values())} questions, {len(library.rubrics)} rubrics, "
             f"{len(library.tracks)} tracks, {len(library.all_modules())} modules, "
-            f"{counts['lesson words']} words of lessons, {counts['quiz items']} quiz items"
+            f"{counts['lesson words']} words of lessons, {counts['quiz items']} quiz items, "
+            f"{len(library.check_in_schedules)} check-in schedules"
         )
         problems = check_library(library)
         if problems:
