@@ -1,4 +1,4 @@
-"""Command-line tasks: seed, demo, create-admin, reminders, import-staff, backup and restore."""
+"""Command-line tasks: seed, demo, create-admin, reminders, check-ins, import-staff, backup and restore."""
 
 from __future__ import annotations
 
@@ -22,6 +22,7 @@ def init_cli(app: Flask) -> None:
     app.cli.add_command(renewals)
     app.cli.add_command(rebuild_summaries)
     app.cli.add_command(reminders)
+    app.cli.add_command(check_ins)
     app.cli.add_command(import_staff)
     app.cli.add_command(backup)
     app.cli.add_command(restore)
@@ -181,6 +182,31 @@ def send_reminders() -> None:
     with acting_as(db.session, None):
         report = run_reminders(date.today())
     click.echo(report.summary())
+
+
+@click.group("check-ins")
+def check_ins() -> None:
+    """Check-ins: 30/60/90-day ratings of new hires on the values they were hired on."""
+
+
+@check_ins.command("schedule")
+@click.option("--all", "include_past", is_flag=True,
+              help="Also schedule people whose check-in days are all behind them (their check-ins start overdue).")
+def schedule_check_ins(include_past: bool) -> None:
+    """Give every active employee with a start date the check-ins of their schedule they do not have yet
+    (safe to re-run: nobody gets one twice). People whose check-in days are all past are left out unless --all."""
+    from datetime import date
+
+    from app.onboarding.check_ins import backfill
+
+    with acting_as(db.session, None):
+        added, people, left_out = backfill(date.today(), include_past=include_past)
+    db.session.commit()
+    click.echo(f"{added} check-in{'s' if added != 1 else ''} added for {people} "
+               f"{'person' if people == 1 else 'people'}.")
+    if left_out:
+        click.echo(f"{left_out} {'person' if left_out == 1 else 'people'} whose check-in days are all past "
+                   "left out; run with --all to schedule them too.")
 
 
 @click.command("import-staff")
