@@ -194,6 +194,17 @@ def status(check_in: CheckIn, today: date) -> str:
     return "due" if check_in.due_date <= today + timedelta(days=7) else "upcoming"
 
 
+def calendar_check_ins(user: User) -> list[tuple[CheckIn, User]]:
+    """The open check-ins a person's calendar shows: their own, and their active direct reports'; each with
+    whose it is. One query."""
+    return list(db.session.execute(
+        select(CheckIn, User).join(User, User.id == CheckIn.employee_id)
+        .where(CheckIn.completed_at.is_(None), CheckIn.archived_at.is_(None), User.active.is_(True),
+               (CheckIn.employee_id == user.id) | (User.manager_id == user.id))
+        .order_by(CheckIn.due_date, CheckIn.id)
+    ).tuples())
+
+
 # Who may do what -------------------------------------------------------------------------------
 def rater_for(actor: User, check_in: CheckIn) -> Rater | None:
     """The side of this check-in the actor rates: the employee rates themself; their manager line, HR and
