@@ -1,4 +1,4 @@
-"""Command-line tasks: seed, demo, create-admin, reminders, import-staff, backup and restore."""
+"""Command-line tasks: seed, demo, create-admin, reminders, check-ins, import-staff, backup and restore."""
 
 from __future__ import annotations
 
@@ -22,6 +22,7 @@ def init_cli(app: Flask) -> None:
     app.cli.add_command(renewals)
     app.cli.add_command(rebuild_summaries)
     app.cli.add_command(reminders)
+    app.cli.add_command(check_ins)
     app.cli.add_command(import_staff)
     app.cli.add_command(backup)
     app.cli.add_command(restore)
@@ -39,7 +40,13 @@ def _print_table(header: list[str], rows: list[list[str]]) -> None:
 def seed(check: bool, path: str | None) -> None:
     """Load or update the PCMH content library from seeds/ (running it twice changes nothing)."""
     from app.content.library import SeedError, read_library
-    from app.content.services import apply_library, check_library, coverage_table, library_counts
+    from app.content.services import (
+        apply_library,
+        check_in_table,
+        check_library,
+        coverage_table,
+        library_counts,
+    )
 
     root = path or current_app.config["SEEDS_DIR"]
     try:
@@ -53,11 +60,14 @@ def seed(check: bool, path: str | None) -> None:
         header, rows = coverage_table(library)
         click.echo("Coverage: questions that suit the role / rubric weight / modules in its tracks")
         _print_table(header, rows)
+        click.echo("\nCheck-ins: days after the start date (the seed adds missing schedules; HR edits are kept)")
+        _print_table(*check_in_table(library))
         counts = library_counts(library)
         click.echo(
             f"\n{sum(counts['questions per value'].values())} questions, {len(library.rubrics)} rubrics, "
             f"{len(library.tracks)} tracks, {len(library.all_modules())} modules, "
-            f"{counts['lesson words']} words of lessons, {counts['quiz items']} quiz items"
+            f"{counts['lesson words']} words of lessons, {counts['quiz items']} quiz items, "
+            f"{len(library.check_in_schedules)} check-in schedules"
         )
         problems = check_library(library)
         if problems:
@@ -172,6 +182,31 @@ def send_reminders() -> None:
     with acting_as(db.session, None):
         report = run_reminders(date.today())
     click.echo(report.summary())
+
+
+@click.group("check-ins")
+def check_ins() -> None:
+    """Check-ins: 30/60/90-day ratings of new hires on the values they were hired on."""
+
+
+@check_ins.command("schedule")
+@click.option("--all", "include_past", is_flag=True,
+              help="Also schedule people whose check-in days are all behind them (their check-ins start overdue).")
+def schedule_check_ins(include_past: bool) -> None:
+    """Give every active employee with a start date the check-ins of their schedule they do not have yet
+    (safe to re-run: nobody gets one twice). People whose check-in days are all past are left out unless --all."""
+    from datetime import date
+
+    from app.onboarding.check_ins import backfill
+
+    with acting_as(db.session, None):
+        added, people, left_out = backfill(date.today(), include_past=include_past)
+    db.session.commit()
+    click.echo(f"{added} check-in{'s' if added != 1 else ''} added for {people} "
+               f"{'person' if people == 1 else 'people'}.")
+    if left_out:
+        click.echo(f"{left_out} {'person' if left_out == 1 else 'people'} whose check-in days are all past "
+                   "left out; run with --all to schedule them too.")
 
 
 @click.command("import-staff")

@@ -1,5 +1,5 @@
 """A demo organization built with bulk inserts: sites, managers, postings, applications,
-scorecards and employees at every stage of onboarding (some overdue)."""
+scorecards, employees at every stage of onboarding (some overdue) and hires with check-ins."""
 
 from __future__ import annotations
 
@@ -11,6 +11,7 @@ from sqlalchemy import func, insert, select, text
 from werkzeug.security import generate_password_hash
 
 from app.audit import record
+from app.demo_hires import build_hires
 from app.extensions import db
 from app.hiring.bank_services import copy_rubric
 from app.models import (
@@ -87,12 +88,14 @@ class DemoReport:
     applications: int
     scorecards: int
     progress: int
+    hires: int = 0
+    check_ins: int = 0
 
     def summary(self) -> str:
         return (
             f"{self.employees} employees, {self.managers} managers, {self.postings} postings, "
             f"{self.applications} applications, {self.scorecards} scorecards, "
-            f"{self.progress} module progress rows"
+            f"{self.progress} module progress rows, {self.hires} hires with {self.check_ins} check-ins"
         )
 
 
@@ -169,11 +172,15 @@ def build_demo(employees: int, password: str, *, today: date | None = None, seed
     progress_count = _build_onboarding(rng, tracks, list(zip(staff_ids, staff_rows, strict=False)), hr_id, today)
     interviewers = [hr_id, manager_ids[0]] + [sid for sid, row in zip(staff_ids, staff_rows, strict=False) if row["is_interviewer"]][:6]
     postings, applications, scorecards = _build_hiring(rng, templates, site_ids, hr_id, interviewers, today)
+    # A generator of its own, so the check-in histories leave the rest of the demo as it was.
+    hires = build_hires(seed + 1, templates, list(zip(staff_ids, staff_rows, strict=True)), hr_id=hr_id,
+                        interviewers=interviewers, site_ids=site_ids, departments=DEPARTMENTS, today=today)
 
     record(db.session, "demo.created", note=f"{employees} employees")
     db.session.flush()
     _refresh_planner_statistics()
-    return DemoReport(len(staff_ids), len(manager_ids), postings, applications, scorecards, progress_count)
+    return DemoReport(len(staff_ids), len(manager_ids), postings + hires.postings, applications + hires.hires,
+                      scorecards + hires.scorecards, progress_count, hires.hires, hires.check_ins)
 
 
 def _refresh_planner_statistics() -> None:

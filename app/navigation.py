@@ -74,6 +74,7 @@ NAVIGATION: list[Link | Group] = [
         Link("Tracks", "onboarding.tracks", STAFF_OFFICE,
              active=("onboarding.track", "onboarding.new_track", "onboarding.archive_track", "onboarding.new_module",
                      "onboarding.edit_module", "onboarding.archive_module", "onboarding.unassign")),
+        Link("Check-in schedule", "onboarding.check_in_schedule", STAFF_OFFICE),
         Link("Reports", "reports.index", STAFF_OFFICE, active=("reports.",)),
         Link("Import staff", "admin.import_staff", STAFF_OFFICE, active=("admin.import", "admin.confirm_import")),
     ]),

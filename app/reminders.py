@@ -1,5 +1,6 @@
-"""Reminder e-mails: a daily note to each employee with training due soon or overdue, a weekly
-digest to each manager, queued in the outbox once per reason and period, then sent."""
+"""Reminder e-mails: a daily note to each employee with training or a check-in due soon or overdue, a
+weekly digest to each manager (with their team's check-ins due that week), queued in the outbox once per
+reason and period, then sent."""
 
 from __future__ import annotations
 
@@ -13,6 +14,7 @@ from sqlalchemy import and_, case, func, or_, select
 from sqlalchemy.orm import aliased
 
 from app import mail
+from app.check_in_mail import CheckInItem, own_check_ins, own_lines, own_subject, team_check_ins, team_lines
 from app.extensions import db
 from app.models import Assignment, Method, Module, OutboxMessage, Progress, Responsible, User
 from app.onboarding.services import DONE
@@ -178,14 +180,16 @@ def _day(value: date) -> str:
     return f"{value:%a} {value.day} {value:%b %Y}"
 
 
-def reminder_message(user: User, items: list[DueItem]) -> tuple[str, str]:
-    """The subject and body of one employee's reminder."""
+def reminder_message(user: User, items: list[DueItem], check_ins: list[CheckInItem] = ()) -> tuple[str, str]:
+    """The subject and body of one employee's reminder: their modules, then their own check-ins."""
     overdue = [item for item in items if item.overdue]
     due_soon = [item for item in items if not item.overdue]
     if overdue:
         subject = f"Onboarding training overdue: {len(overdue)} module{'s' if len(overdue) != 1 else ''}"
-    else:
+    elif due_soon:
         subject = f"Onboarding training due soon: {len(due_soon)} module{'s' if len(due_soon) != 1 else ''}"
+    else:
+        subject = own_subject(check_ins, _day)
     lines = [f"Hello {user.name},", ""]
     if overdue:
         lines += ["These modules are OVERDUE:"]
@@ -195,21 +199,27 @@ def reminder_message(user: User, items: list[DueItem]) -> tuple[str, str]:
         lines += [f"These modules are due in the next {DUE_SOON_DAYS} days:"]
         lines += [f"- {item.title} (due {_day(item.due_date)})" for item in due_soon]
         lines += [""]
+    if check_ins:
+        lines += own_lines(check_ins, _day)
     lines += [
         f"Open My onboarding to continue: {mail.external_url('onboarding.my_onboarding')}",
         "",
-        "You can turn off reminders about modules that are due soon in your reminder settings: "
+        f"You can turn off reminders about modules{' and check-ins' if check_ins else ''} that are due soon in "
+        "your reminder settings: "
         f"{mail.external_url('onboarding.preferences')}. Reminders about overdue training always go out.",
     ]
     return subject, "\n".join(lines) + "\n"
 
 
-def digest_message(manager: User, lines: list[ReportLine], today: date) -> tuple[str, str]:
-    """The subject and body of one manager's weekly digest."""
+def digest_message(manager: User, lines: list[ReportLine], today: date,
+                   check_ins: list[CheckInItem] = ()) -> tuple[str, str]:
+    """The subject and body of one manager's weekly digest: training per report, then check-ins due."""
     year, week, _ = today.isocalendar()
     behind = sum(1 for line in lines if line.overdue)
     awaiting = sum(line.awaiting_sign_off for line in lines)
     subject = f"Team training, week {week} of {year}: {behind} behind, {awaiting} sign-off{'s' if awaiting != 1 else ''} waiting"
+    if check_ins:
+        subject += f", {len(check_ins)} check-in{'s' if len(check_ins) != 1 else ''} due"
     body = [f"Hello {manager.name},", "", "Your team's onboarding training this week:", ""]
     names = Counter(line.name for line in lines)
     # Those behind first, then those waiting for a sign-off; e-mail tells namesakes apart.
@@ -219,8 +229,11 @@ def digest_message(manager: User, lines: list[ReportLine], today: date) -> tuple
             f"- {who}: {line.done} of {line.total} modules complete ({line.percent}%), {line.overdue} overdue"
             + (f", {line.awaiting_sign_off} awaiting your sign-off" if line.awaiting_sign_off else "")
         )
+    body += [""]
+    if check_ins:
+        body += team_lines(check_ins, _day)
+        body += [f"Give your ratings from your team page: {mail.external_url('team.index')}", ""]
     body += [
-        "",
         f"Sign-off requests waiting for you: {awaiting}. Your sign-off queue: {mail.external_url('onboarding.sign_offs')}",
         f"Your team's training status: {mail.external_url('team.index')}",
     ]
@@ -231,13 +244,16 @@ def digest_message(manager: User, lines: list[ReportLine], today: date) -> tuple
 def queue_employee_reminders(today: date) -> tuple[int, int]:
     """Queue one reminder per employee for today; returns (queued, already queued). Flushes."""
     selected = due_items(today)
+    check_ins = own_check_ins(today, DUE_SOON_DAYS)
+    for user_id, (user, _) in check_ins.items():
+        selected.setdefault(user_id, (user, []))
     keys = {user_id: reminder_key(user_id, today) for user_id in selected}
     existing = _already_queued(keys.values())
     queued = 0
     for user_id, (user, items) in selected.items():
         if keys[user_id] in existing:
             continue
-        subject, body = reminder_message(user, items)
+        subject, body = reminder_message(user, items, check_ins.get(user_id, (user, []))[1])
         if mail.queue(kind="reminder", dedupe_key=keys[user_id], recipient=user.email, subject=subject, body=body):
             queued += 1
     db.session.flush()
@@ -247,13 +263,14 @@ def queue_employee_reminders(today: date) -> tuple[int, int]:
 def queue_manager_digests(today: date) -> tuple[int, int]:
     """Queue one digest per manager for this ISO week; returns (queued, already queued). Flushes."""
     teams = report_lines(today)
+    check_ins = team_check_ins(today)
     keys = {manager_id: digest_key(manager_id, today) for manager_id in teams}
     existing = _already_queued(keys.values())
     queued = 0
     for manager_id, (manager, lines) in teams.items():
         if keys[manager_id] in existing:
             continue
-        subject, body = digest_message(manager, lines, today)
+        subject, body = digest_message(manager, lines, today, check_ins.get(manager_id, []))
         if mail.queue(kind="digest", dedupe_key=keys[manager_id], recipient=manager.email, subject=subject, body=body):
             queued += 1
     db.session.flush()

@@ -2,7 +2,7 @@
 
 `parse_staff_csv` reads and checks a file without writing, every cell under the rules a one-line
 form field follows (no control, tab, line-break or text-direction characters); `apply_plan`
-invites every person, sets their managers and assigns onboarding inside one savepoint;
+invites every person, sets their managers, assigns onboarding and schedules check-ins inside one savepoint;
 `import_staff_file` is the `flask import-staff` command's body.
 """
 
@@ -25,6 +25,7 @@ from app.auth.services import AccountError, invite_user, normalize_email
 from app.extensions import db
 from app.forms import unusable_character
 from app.models import Role, RoleFamily, Site, User
+from app.onboarding import check_ins
 from app.onboarding.services import OnboardingError, add_months, assign_on_hire
 
 log = logging.getLogger(__name__)
@@ -327,7 +328,8 @@ def _managers_first(rows: list[StaffRow]) -> list[StaffRow]:
 
 
 def apply_plan(plan: ImportPlan, *, actor: User | None, today: date) -> list[User]:
-    """Invite everyone in a clean plan, set managers and assign onboarding: all or nothing.
+    """Invite everyone in a clean plan, set managers, assign onboarding and schedule the check-ins of those
+    whose check-in days are not all behind them: all or nothing.
 
     Runs in a savepoint: any failure undoes every row and raises StaffImportError. Never commits."""
     if not plan.ok:
@@ -343,6 +345,7 @@ def apply_plan(plan: ImportPlan, *, actor: User | None, today: date) -> list[Use
                 )
             for row in plan.rows:
                 assign_on_hire(created[row.email], actor=actor, today=today)
+                check_ins.schedule_if_current(created[row.email], actor=actor, today=today)
             record(db.session, "staff.imported", None, count=len(created),
                    user_ids=[created[row.email].id for row in plan.rows])
             db.session.flush()

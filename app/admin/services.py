@@ -10,6 +10,7 @@ from app.access import manages
 from app.auth.services import AccountError, sign_out_everywhere
 from app.extensions import db
 from app.models import Role, RoleFamily, Site, User, utcnow
+from app.onboarding import check_ins
 
 
 class AdminError(AccountError):
@@ -49,8 +50,10 @@ def update_user(
     role_family: RoleFamily | None,
     manager: User | None,
     start_date: date | None,
+    today: date | None = None,
 ) -> None:
-    """Change a user's profile, role and reporting line."""
+    """Change a user's profile, role and reporting line. A new start date moves the check-ins not yet done;
+    a first one schedules them, unless every check-in day would already be behind them."""
     _check_manager(user, manager)
     if role is not user.role:
         if user.id == actor.id:
@@ -65,8 +68,12 @@ def update_user(
     user.department = department.strip()
     user.role_family = role_family
     user.manager = manager
-    user.start_date = start_date
+    had_start, user.start_date = user.start_date, start_date
     db.session.flush()
+    if start_date != had_start:
+        check_ins.reschedule(user, actor=actor)
+        if had_start is None:
+            check_ins.schedule_if_current(user, actor=actor, today=today or date.today())
 
 
 def deactivate_user(user: User, *, actor: User) -> None:

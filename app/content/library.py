@@ -10,6 +10,7 @@ import yaml
 from pydantic import BaseModel, ValidationError
 
 from app.content.schema import (
+    CheckInSchedulesFile,
     ModuleSpec,
     QuestionsFile,
     ReferencesFile,
@@ -17,6 +18,8 @@ from app.content.schema import (
     TrackSpec,
     ValuesFile,
 )
+
+CHECK_INS_FILE = "check-ins.yaml"
 
 
 class SeedError(Exception):
@@ -38,6 +41,7 @@ class Library:
     rubrics: list = field(default_factory=list)
     tracks: list = field(default_factory=list)  # TrackSpec
     modules: dict[str, list[ModuleSpec]] = field(default_factory=dict)  # track key -> modules in order
+    check_in_schedules: list = field(default_factory=list)  # CheckInScheduleSpec; check-ins.yaml is optional
     origins: dict[tuple[str, str], str] = field(default_factory=dict)  # (kind, key) -> file
 
     def all_modules(self) -> list[tuple[TrackSpec, ModuleSpec]]:
@@ -50,7 +54,7 @@ def _item_label(data: Any, loc: tuple) -> str:
     for step in loc:
         if isinstance(node, list) and isinstance(step, int) and step < len(node):
             node = node[step]
-            key = node.get("key") if isinstance(node, dict) else None
+            key = (node.get("key") or node.get("role_family")) if isinstance(node, dict) else None
             parts.append(f"item {key}" if key else f"item #{step + 1}")
         elif isinstance(node, dict) and step in node:
             node = node[step]
@@ -175,6 +179,14 @@ def read_library(root: str | Path) -> Library:
                 library.origins[("modules", module.key)] = str(path.relative_to(root))
         library.modules[track.key] = modules
 
+    schedules = root / CHECK_INS_FILE
+    if schedules.exists():
+        parsed = load(schedules, CheckInSchedulesFile)
+        if parsed:
+            library.check_in_schedules = parsed.schedules
+            for spec in parsed.schedules:
+                library.origins[("check-in schedules", spec.role_family)] = CHECK_INS_FILE
+
     _cross_check(library, problems)
     if problems:
         raise SeedError(problems)
@@ -209,6 +221,9 @@ def _cross_check(library: Library, problems: list[str]) -> None:
     unique("criteria", [c.key for rubric in library.rubrics for c in rubric.criteria])
     unique("tracks", [track.key for track in library.tracks])
     unique("modules", [module.key for _, module in library.all_modules()])
+    families = [spec.role_family for spec in library.check_in_schedules]
+    for family in sorted({family for family in families if families.count(family) > 1}):
+        problems.append(f"{CHECK_INS_FILE}: item {family}: role_family: has more than one schedule")
 
     for value in library.values:
         sources("values", value.key, value.sources)
@@ -227,6 +242,8 @@ def _cross_check(library: Library, problems: list[str]) -> None:
         for key in rubric.suggested_kit:
             if key not in question_keys:
                 problems.append(f"{where}: suggested_kit: unknown question {key!r}")
+    for spec in library.check_in_schedules:
+        sources("check-in schedules", spec.role_family, spec.sources)
     for _, module in library.all_modules():
         sources("modules", module.key, module.sources)
         for value in module.values:

@@ -175,3 +175,26 @@ class TrackSpec(Strict):
         if self.kind == "role" and not self.role_families:
             raise ValueError("a role track needs role_families")
         return self
+
+
+CHECK_IN_MAX_DAY = 730  # as app.onboarding.check_ins.MAX_DAY: a check-in is part of the first two years
+DEFAULT_SCHEDULE = "default"
+
+
+class CheckInScheduleSpec(Strict):
+    role_family: Literal[(DEFAULT_SCHEDULE, *ROLE_FAMILY_KEYS)]  # type: ignore[valid-type]
+    days: list[int] = Field(min_length=1)
+    sources: list[str] = Field(default_factory=list)
+
+    @field_validator("days")
+    @classmethod
+    def days_in_range_once_each(cls, days: list[int]) -> list[int]:
+        if any(day < 1 or day > CHECK_IN_MAX_DAY for day in days):
+            raise ValueError(f"check-in days are counted from the start date: use days from 1 to {CHECK_IN_MAX_DAY}")
+        if len(set(days)) != len(days):
+            raise ValueError("lists the same day twice")
+        return sorted(days)
+
+
+class CheckInSchedulesFile(Strict):
+    schedules: list[CheckInScheduleSpec] = Field(min_length=1)

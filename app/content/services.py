@@ -11,10 +11,11 @@ from typing import Any
 from sqlalchemy import select
 
 from app.audit import record
-from app.content.library import Library
-from app.content.schema import ROLE_FAMILY_KEYS
+from app.content.library import CHECK_INS_FILE, Library
+from app.content.schema import DEFAULT_SCHEDULE, ROLE_FAMILY_KEYS
 from app.extensions import db
 from app.models import (
+    CheckInSchedule,
     Criterion,
     Method,
     Module,
@@ -40,6 +41,7 @@ class LoadReport:
     created: dict[str, int] = field(default_factory=lambda: defaultdict(int))
     updated: dict[str, int] = field(default_factory=lambda: defaultdict(int))
     archived: dict[str, int] = field(default_factory=lambda: defaultdict(int))
+    kept: list[str] = field(default_factory=list)  # check-in schedules HR changed, left as HR set them
 
     @property
     def changed(self) -> bool:
@@ -47,13 +49,15 @@ class LoadReport:
 
     def summary(self) -> str:
         kinds = sorted(set(self.created) | set(self.updated) | set(self.archived))
+        kept = (f" Check-in schedules kept as HR set them (the seed adds only missing ones): "
+                f"{', '.join(self.kept)}.") if self.kept else ""
         if not self.changed:
-            return "The content library is up to date; nothing changed."
+            return "The content library is up to date; nothing changed." + kept
         return "; ".join(
             f"{kind}: {self.created[kind]} new, {self.updated[kind]} updated, {self.archived[kind]} archived"
             for kind in kinds
             if self.created[kind] or self.updated[kind] or self.archived[kind]
-        )
+        ) + kept
 
 
 def _assign(obj: Any, fields: dict[str, Any]) -> bool:
@@ -128,6 +132,7 @@ def apply_library(library: Library) -> LoadReport:
 
     _apply_rubrics(library, values, up)
     _apply_tracks(library, values, up)
+    _apply_check_in_schedules(library, report)
     db.session.flush()
     if report.changed:
         record(db.session, "content.loaded", note=report.summary())
@@ -153,6 +158,20 @@ def _apply_rubrics(library: Library, values: dict[str, Value], up: _Upserter) ->
             })
     up.archive_missing("rubrics", rubrics, {spec.key for spec in library.rubrics})
     up.archive_missing("criteria", criteria, {c.key for spec in library.rubrics for c in spec.criteria})
+
+
+def _apply_check_in_schedules(library: Library, report: LoadReport) -> None:
+    """Add the schedules the database lacks. A schedule already there is HR's to change on the check-in
+    schedule page, so the seed never overwrites it (unlike the rest of the library) nor archives it."""
+    existing = {row.role_family: row for row in db.session.scalars(select(CheckInSchedule))}
+    for spec in library.check_in_schedules:
+        family = None if spec.role_family == DEFAULT_SCHEDULE else RoleFamily(spec.role_family)
+        row = existing.get(family)
+        if row is None:
+            db.session.add(CheckInSchedule(role_family=family, offsets=list(spec.days)))
+            report.created["check-in schedules"] += 1
+        elif sorted(row.offsets) != spec.days:
+            report.kept.append(spec.role_family)
 
 
 def _quiz_fields(spec) -> list[dict[str, Any]]:
@@ -286,6 +305,11 @@ def check_library(library: Library) -> list[str]:
             if not 300 <= words <= 900:
                 problems.append(f"{where}: content: the lesson has {words} words; write 300 to 900")
 
+    if library.check_in_schedules and not any(
+            spec.role_family == DEFAULT_SCHEDULE for spec in library.check_in_schedules):
+        problems.append(f"{CHECK_INS_FILE}: schedules: no default schedule; add one with role_family: default "
+                        "for the role families without their own")
+
     claimed_by_role = defaultdict(set)  # value -> role families whose rubric assesses it
     for rubric in library.rubrics:
         for criterion in rubric.criteria:
@@ -331,6 +355,17 @@ def coverage_table(library: Library) -> tuple[list[str], list[list[str]]]:
             row.append(f"{suited}q/{weight if weight is not None else '-'}%/{modules[(value.key, family)]}m")
         rows.append(row)
     return header, rows
+
+
+def check_in_table(library: Library) -> tuple[list[str], list[list[str]]]:
+    """Each role family and the check-in days the library gives it (its own schedule or the default)."""
+    days = {spec.role_family: spec.days for spec in library.check_in_schedules}
+    rows = [[DEFAULT_SCHEDULE, "/".join(map(str, days.get(DEFAULT_SCHEDULE, []))) or "-", ""]]
+    for family in ROLE_FAMILY_KEYS:
+        own = days.get(family)
+        shown = own or days.get(DEFAULT_SCHEDULE)
+        rows.append([family, "/".join(map(str, shown)) if shown else "-", "own schedule" if own else "default"])
+    return ["role family", "check-in days", "from"], rows
 
 
 def library_counts(library: Library) -> dict[str, Any]:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import logging
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date
 
 from flask import flash, redirect, render_template, request, url_for
@@ -17,7 +17,8 @@ from app.extensions import db
 from app.hiring import bp, scoring
 from app.hiring.interview_forms import RECOMMENDATION_LABELS, HireForm
 from app.hiring.scoring import CLOSED_STAGES, SEES_ALL
-from app.models import Application, Assignment, Role, RoleFamily, Site, Stage, StageChange, User, Value
+from app.models import Application, Assignment, CheckIn, Role, RoleFamily, Site, Stage, StageChange, User, Value
+from app.onboarding import check_ins
 from app.onboarding import services as onboarding
 
 log = logging.getLogger(__name__)
@@ -36,6 +37,7 @@ class HireResult:
     invited: bool  # False when an existing account was linked
     assignments: list[Assignment]
     low_values: list[str]
+    check_ins: list[CheckIn] = field(default_factory=list)
 
 
 def existing_account(application: Application) -> User | None:
@@ -63,8 +65,8 @@ def account_summary(account: User) -> str:
 def hire_applicant(application: Application, *, actor: User, start_date: date, site: Site,
                    role_family: RoleFamily, manager: User | None, today: date,
                    same_person: bool = False) -> HireResult:
-    """Create the employee, move the application to hired, and assign onboarding with development modules for
-    each value the interviews rated 2.5 or lower.
+    """Create the employee, move the application to hired, assign onboarding with development modules for
+    each value the interviews rated 2.5 or lower, and schedule the check-ins on the posting's rubric.
 
     The application's e-mail is whatever the applicant typed, so an account that already uses it is linked only
     when HR confirms (same_person) that the applicant is that account's holder, and never when it is an admin or
@@ -104,12 +106,13 @@ def hire_applicant(application: Application, *, actor: User, start_date: date, s
         low = scoring.low_values(application)
         db.session.flush()
         assignments = onboarding.assign_on_hire(employee, actor=actor, today=today, low_values=low)
+        scheduled = check_ins.schedule_if_current(employee, actor=actor, today=today)  # finds this application
         record(db.session, "application.hired", application, employee_id=employee.id, invited=invited,
                start_date=start_date, low_values=low)
         db.session.flush()
     db.session.expire(application, ["stage_changes"])
     log.info("application %s hired as user %s by %s (low values %s)", application.id, employee.id, actor.id, low)
-    return HireResult(employee, invited, assignments, low)
+    return HireResult(employee, invited, assignments, low, scheduled)
 
 
 def refusal(application: Application) -> str | None:
@@ -131,6 +134,10 @@ def summary(result: HireResult) -> str:
                  f"role family and start date, and keeps its manager ({manager}).")
     tracks = len(result.assignments)
     done += f" {tracks} onboarding track{'s' if tracks != 1 else ''} assigned."
+    if result.check_ins:
+        days = [str(check_in.day) for check_in in result.check_ins]
+        done += (f" Check-ins scheduled for days {', '.join(days[:-1])} and {days[-1]} after the start date."
+                 if len(days) > 1 else f" A check-in scheduled for day {days[0]} after the start date.")
     if not result.low_values:
         return done + " No value was rated 2.5 or lower, so no development modules were added."
     names = dict(db.session.execute(select(Value.key, Value.name).where(Value.key.in_(result.low_values))).all())

@@ -1,7 +1,7 @@
-"""Onboarding: tracks and modules, My onboarding, quizzes, attestations, sign-offs, tasks."""
+"""Onboarding: tracks and modules, My onboarding, quizzes, attestations, sign-offs, tasks, check-in schedule."""
 
 from flask import Blueprint
 
 bp = Blueprint("onboarding", __name__)
 
-from app.onboarding import authoring, preferences, routes  # noqa: E402,F401
+from app.onboarding import authoring, check_in_schedule, preferences, routes  # noqa: E402,F401

@@ -116,6 +116,65 @@ def schedule(employee: User, *, actor: User | None) -> list[CheckIn]:
     return made
 
 
+def in_window(employee: User, today: date, days: Iterable[int] | None = None) -> bool:
+    """Whether a check-in day of the employee's schedule is still ahead (today or later). For someone past
+    their last one every check-in would start out overdue, so they are left out unless asked for."""
+    if employee.start_date is None:
+        return False
+    last = max(days if days is not None else offsets_for(employee.role_family))
+    return employee.start_date + timedelta(days=last) >= today
+
+
+def schedule_if_current(employee: User, *, actor: User | None, today: date) -> list[CheckIn]:
+    """schedule() for a new hire or anyone with a check-in day still ahead; nothing for someone whose check-in
+    days are all behind them (long-serving staff imported or given a start date)."""
+    return schedule(employee, actor=actor) if in_window(employee, today) else []
+
+
+def reschedule(employee: User, *, actor: User | None) -> list[CheckIn]:
+    """After the start date changes: move the check-ins not yet done to the same number of days after the new
+    start date; done ones keep theirs. Nothing moves without a start date. Returns the check-ins moved."""
+    if employee.start_date is None:
+        return []
+    moved, changes = [], {}
+    for check_in in db.session.scalars(select(CheckIn).where(
+            CheckIn.employee_id == employee.id, CheckIn.completed_at.is_(None), CheckIn.archived_at.is_(None))
+            .order_by(CheckIn.day)):
+        due = employee.start_date + timedelta(days=check_in.day)
+        if check_in.due_date != due:
+            changes[check_in.day] = [check_in.due_date, due]
+            check_in.due_date = due
+            moved.append(check_in)
+    if moved:
+        record(db.session, "check_in.rescheduled", employee, start_date=employee.start_date, moved=changes)
+        db.session.flush()
+        log.info("%s check-ins of user %s moved to a new start date", len(moved), employee.id)
+    return moved
+
+
+def backfill(today: date, *, include_past: bool = False) -> tuple[int, int, int]:
+    """Schedule every active employee with a start date who lacks a check-in of their schedule, leaving out
+    (unless include_past) those whose check-in days are all behind them. Returns (check-ins added, people
+    given check-ins, people left out). Idempotent: one query finds who lacks anything."""
+    saved = {row.role_family: sorted(row.offsets) for row in db.session.scalars(select(CheckInSchedule))}
+    default = saved.get(None) or sorted(DEFAULT_OFFSETS)
+    have: dict[int, set[int]] = {}
+    for employee_id, day in db.session.execute(select(CheckIn.employee_id, CheckIn.day)):
+        have.setdefault(employee_id, set()).add(day)
+    added = people = left_out = 0
+    for employee in db.session.scalars(select(User).where(User.active.is_(True), User.start_date.is_not(None))
+                                       .order_by(User.id)):
+        days = saved.get(employee.role_family) or default
+        if set(days) <= have.get(employee.id, set()):
+            continue
+        if not include_past and not in_window(employee, today, days):
+            left_out += 1
+            continue
+        made = schedule(employee, actor=None)
+        added, people = added + len(made), people + bool(made)
+    return added, people, left_out
+
+
 def values_for(check_in: CheckIn) -> list[Value]:
     """The values a check-in rates: those of its rubric's criteria, in the rubric's order, each once."""
     criteria = db.session.scalars(select(Criterion).where(
@@ -133,6 +192,17 @@ def status(check_in: CheckIn, today: date) -> str:
     if check_in.due_date < today:
         return "overdue"
     return "due" if check_in.due_date <= today + timedelta(days=7) else "upcoming"
+
+
+def calendar_check_ins(user: User) -> list[tuple[CheckIn, User]]:
+    """The open check-ins a person's calendar shows: their own, and their active direct reports'; each with
+    whose it is. One query."""
+    return list(db.session.execute(
+        select(CheckIn, User).join(User, User.id == CheckIn.employee_id)
+        .where(CheckIn.completed_at.is_(None), CheckIn.archived_at.is_(None), User.active.is_(True),
+               (CheckIn.employee_id == user.id) | (User.manager_id == user.id))
+        .order_by(CheckIn.due_date, CheckIn.id)
+    ).tuples())
 
 
 # Who may do what -------------------------------------------------------------------------------

@@ -142,7 +142,8 @@ def transcript():
 @bp.get("/calendar/<token>.ics")
 @limiter.limit("60 per minute")
 def calendar_feed(token: str):
-    """Due dates as an iCalendar feed, reached by the user's unguessable token."""
+    """Due dates and open check-ins (one's own and one's reports') as an iCalendar feed, reached by the user's
+    unguessable token."""
     user = db.session.scalar(select(User).where(User.calendar_token == token, User.active))
     if user is None:
         abort(404)
@@ -162,6 +163,21 @@ def calendar_feed(token: str):
             event.add("dtend", item.due_date + timedelta(days=1))
             event.add("dtstamp", datetime.now())
             feed.add_component(event)
+    from app.onboarding.check_ins import calendar_check_ins
+
+    for check_in, employee in calendar_check_ins(user):
+        event = Event()
+        event.add("uid", f"check-in-{check_in.id}@medical-home-onboarding")
+        if employee.id == user.id:
+            event.add("summary", f"Day-{check_in.day} check-in")
+            event.add("description", "Rate yourself on the values you were hired on, then meet with your manager.")
+        else:
+            event.add("summary", f"Check-in with {employee.name}")
+            event.add("description", f"{employee.name}'s day-{check_in.day} check-in: give your ratings, then meet.")
+        event.add("dtstart", check_in.due_date)
+        event.add("dtend", check_in.due_date + timedelta(days=1))
+        event.add("dtstamp", datetime.now())
+        feed.add_component(event)
     return Response(feed.to_ical(), mimetype="text/calendar",
                     headers={"Content-Disposition": "attachment; filename=onboarding.ics"})
 

@@ -254,6 +254,17 @@ case("onboarding.forms.SendBackForm", Role.MANAGER, lambda w: f"/onboarding/sign
      viewer="employee",
      shown_at=lambda w: f"/onboarding/modules/{w.sign_off_module.id}",
      bad=(("missing comment", {"comment": ""}, "Write a comment"),), required={"comment": "Write a comment"})
+case("onboarding.check_in_schedule.CheckInScheduleForm", HR, lambda w: "/onboarding/check-in-schedule",
+     lambda w: {"schedule": "front-desk", "days": "14, 45, 90"},
+     bad=(("no days", {"days": " , "}, "Enter the days after the start date, separated by commas"),
+          ("days in words", {"days": "30, sixty"}, "“sixty” is not a whole number of days"),
+          ("half a day", {"days": "30.5"}, "“30.5” is not a whole number of days"),
+          ("negative day", {"days": "-30"}, "“-30” is not a whole number of days"),
+          ("day 0", {"days": "0, 30"}, "Day 0 is not between 1 and 730"),
+          ("three years", {"days": "30, 1095"}, "Day 1095 is not between 1 and 730"),
+          ("a day twice", {"days": "30, 60, 30"}, "Day 30 is listed twice"),
+          ("a check-in a week", {"days": ", ".join(str(7 * n) for n in range(1, 14))}, "at most 12"),
+          ("role family that does not exist", {"schedule": "wizard"}, "Not a valid choice.")))
 case("onboarding.preferences.ReminderPreferencesForm", Role.STAFF, lambda w: "/onboarding/preferences",
      lambda w: {"due_soon": ""}, user="employee")
 
