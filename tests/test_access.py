@@ -106,6 +106,8 @@ RULES: dict[str, tuple] = {
     "reports.index":                ("/reports",                                    "--  --  --  --  --  ok  ok"),
     "reports.training_csv":         ("/reports/training.csv",                       "--  --  --  --  --  ok  ok"),
     "reports.evidence":             ("/reports/evidence",                           "--  --  --  --  --  ok  ok"),
+    "reports.validity":             ("/reports/validity",                           "--  --  --  --  --  ok  ok"),
+    "reports.validity_csv":         ("/reports/validity.csv",                       "--  --  --  --  --  ok  ok"),
     "careers.index":                ("/careers",                                    "ok  ok  ok  ok  ok  ok  ok"),
     "careers.posting":              ("/careers/{posting_id}",                       "ok  ok  ok  ok  ok  ok  ok"),
     "careers.thanks":               ("/careers/{posting_id}/thanks",                "ok  ok  ok  ok  ok  ok  ok"),

@@ -7,19 +7,27 @@ from datetime import date
 from flask import Response, render_template, request, stream_with_context
 from flask_login import current_user
 from markupsafe import Markup
+from sqlalchemy import select
 
 from app import page_cache
 from app.access import role_required
 from app.extensions import db
+from app.forms import ignored_filters
 from app.hiring import scoring
-from app.models import Role
+from app.models import Role, User
 from app.onboarding import summaries
+from app.onboarding.early_warnings import early_warnings
 from app.reports import bp, services
 from app.reports.charts import Bar, bar_chart, share_chart
 from app.reports.evidence import PERIOD_DAYS
 from app.reports.evidence import evidence as build_evidence
 from app.reports.exports import module_values
 from app.reports.exports import training_csv as csv_lines
+from app.reports.forms import ValidityFilterForm, ValidityFilters
+from app.reports.scatter import scatter_plot
+from app.reports.validity import validity as build_validity
+from app.reports.validity_csv import validity_csv as validity_lines
+from app.reports.validity_stats import MINIMUM_N, format_r
 
 HR_OFFICE = (Role.HR, Role.ADMIN)
 
@@ -41,7 +49,8 @@ def index():
 
     def report_part() -> Markup:
         report = services.build_report(filters, today=today, hide=hide)
-        return Markup(render_template("reports/_report.html", report=report, filters=filters,
+        warnings = early_warnings(select(User.id).where(*services.staff_scope(filters)), today)
+        return Markup(render_template("reports/_report.html", report=report, filters=filters, warnings=warnings,
                                       today=today, stages=services.PIPELINE, scores=services.SCORES))
 
     report = page_cache.cached("report", (today, hide, page_cache.query_string()), report_part)
@@ -71,3 +80,39 @@ def evidence():
     filters = services.parse_filters(request.args, default_days=PERIOD_DAYS, today=today)
     return render_template("reports/evidence.html", evidence=build_evidence(filters), filters=filters,
                            sites=services.sites(), today=today)
+
+
+def _validity_filters(today: date) -> tuple[ValidityFilterForm, ValidityFilters]:
+    form = ValidityFilterForm(request.args, sites=services.sites())
+    filters = form.filters(today)
+    return form, filters
+
+
+@bp.get("/validity")
+@role_required(*HR_OFFICE)
+def validity():
+    """Do interview scores predict 90-day ratings? Per value, rubric, interviewer and question."""
+    today = date.today()
+    hide = sorted(scoring.pending_interviews(current_user))  # the blind rule, as on the report
+
+    def validity_part() -> Markup:
+        form, filters = _validity_filters(today)
+        return Markup(render_template(
+            "reports/_validity.html", form=form, filters=filters, result=build_validity(filters, hide=hide),
+            today=today, ignored=ignored_filters(form), scatter_plot=scatter_plot, format_r=format_r,
+            minimum_n=MINIMUM_N))
+
+    part = page_cache.cached("validity", (today, hide, page_cache.query_string()), validity_part)
+    return render_template("reports/validity.html", part=part)
+
+
+@bp.get("/validity.csv")
+@role_required(*HR_OFFICE)
+def validity_csv():
+    """The validity report's pairs, with its filters; names for HR, ids only for admins."""
+    today = date.today()
+    _, filters = _validity_filters(today)
+    result = build_validity(filters, hide=scoring.pending_interviews(current_user))
+    return Response(validity_lines(result, names=current_user.role is Role.HR), mimetype="text/csv",
+                    headers={"Content-Disposition": f"attachment; filename=validity-{today.isoformat()}.csv",
+                             "Cache-Control": "no-store"})

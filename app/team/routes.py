@@ -13,6 +13,7 @@ from app.access import STAFF_MANAGERS, role_required
 from app.extensions import db
 from app.forms import ignored_filters
 from app.models import Role, User
+from app.onboarding.early_warnings import early_warnings
 from app.onboarding.services import DONE, classify, sign_off_queue
 from app.team import bp, services
 from app.team.forms import TeamFilterForm
@@ -46,8 +47,11 @@ def index():
     counts, people, sign_offs = page_cache.cached(
         "team", (current_user.id, today, page_cache.query_string()), team_parts)
     export_args = {key: value for key, value in request.args.items() if key != "page"}
+    team_ids = services._team_ids(filters.indirect).params(manager_id=current_user.id)  # the rows' own line
+    warnings = page_cache.cached("team-warnings", (current_user.id, today, filters.indirect),
+                                 lambda: early_warnings(team_ids, today))
     return render_template("team/index.html", filters=filters, counts=counts, people=people, sign_offs=sign_offs,
-                           export_args=export_args, today=today)
+                           export_args=export_args, today=today, early_warnings=warnings)
 
 
 @bp.get("/people/<int:user_id>")

@@ -272,6 +272,13 @@ case("onboarding.preferences.ReminderPreferencesForm", Role.STAFF, lambda w: "/o
 case("team.forms.TeamFilterForm", Role.MANAGER, lambda w: "/team", lambda w: {"q": "Nia"}, method="GET",
      changes=False, user="manager")
 
+# Reports --------------------------------------------------------------------------------------
+case("reports.forms.ValidityFilterForm", HR, lambda w: "/reports/validity",
+     lambda w: {"family": "medical-assistant", "hired_from": "2025-01-01", "hired_to": "2026-01-01"},
+     method="GET", changes=False,
+     bad=(("role family that does not exist", {"family": "astronaut"}, "Role family: Not a valid choice."),
+          ("February 30", {"hired_from": "2026-02-30"}, "Hired from: Not a valid date value."),
+          ("year 9999", {"hired_to": "9999-12-31"}, "Hired to: Enter a date between")))
 
 # A base class posted only through its subclasses (which have cases of their own).
 BASES = {"admin.forms.ProfileFields": ("admin.forms.InviteUserForm", "admin.forms.EditUserForm")}

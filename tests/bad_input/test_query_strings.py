@@ -8,8 +8,9 @@ from app.models import AuditEvent, Question, QuestionKind, Role
 from tests.bad_input.world import changed_tables, snapshot
 from tests.helpers import text
 
-FILTER_PAGES = ["/team", "/reports", "/reports/evidence", "/reports/training.csv", "/admin/users", "/admin/audit",
-                "/hiring/questions", "/hiring/postings", "/hiring/rubrics", "/onboarding/tracks"]
+FILTER_PAGES = ["/team", "/reports", "/reports/evidence", "/reports/training.csv", "/reports/validity",
+                "/reports/validity.csv", "/admin/users", "/admin/audit", "/hiring/questions", "/hiring/postings",
+                "/hiring/rubrics", "/onboarding/tracks"]
 
 
 @pytest.mark.parametrize("url", FILTER_PAGES)

@@ -9,6 +9,7 @@ from app.models import Role
 from tests.conftest import PASSWORD
 
 PRIVATE_PAGES = ["/home", "/admin/users", "/admin/audit", "/team", "/reports", "/reports/training.csv",
+                 "/reports/validity", "/reports/validity.csv",
                  "/onboarding", "/onboarding/transcript", "/onboarding/preferences", "/hiring/questions",
                  "/account/password", "/careers"]
 
