@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 from wtforms import RadioField, SubmitField, TextAreaField
-from wtforms.validators import DataRequired, Length, Optional, ValidationError
+from wtforms.validators import DataRequired, Length, StopValidation
 
 from app.extensions import db
 from app.fields import MultiCheckboxField
@@ -48,21 +48,19 @@ def rating_choices(criterion: Criterion) -> list[tuple[int, str]]:
 
 
 class RatingField(RadioField):
-    """Radios for 1–5; anything else posted (7, a word) gets the same message as a missing rating."""
+    """Radios for 1–5. Anything else posted (7, a word) counts as no rating, so the service names every
+    missing rating and missing evidence of the form at once, each beside its field."""
 
-    def __init__(self, label=None, validators=None, *, message: str, **kwargs):
-        super().__init__(label, validators or [Optional()], coerce=int, **kwargs)
-        self.message = message
+    def __init__(self, label=None, validators=None, **kwargs):
+        super().__init__(label, validators, coerce=int, validate_choice=False, **kwargs)
 
     def process_formdata(self, valuelist):
         try:
             super().process_formdata(valuelist)
         except ValueError:
             self.data = None
-
-    def pre_validate(self, form):
-        if self.raw_data and self.raw_data[0] != "" and self.data not in SCORES:
-            raise ValidationError(self.message)
+        if self.data not in SCORES:
+            self.data = None
 
 
 class RatingsForm(AppForm):
@@ -126,8 +124,7 @@ def ratings_form(rated: list[RatedValue], side: Rater, *, amend: bool = False,
 
     for item in rated:
         value, criterion = item.value, item.criterion
-        setattr(Form, f"rating_{value.id}", RatingField(
-            value.name, choices=rating_choices(criterion), message=f"Rate {value.name} from 1 to 5."))
+        setattr(Form, f"rating_{value.id}", RatingField(value.name, choices=rating_choices(criterion)))
         setattr(Form, f"evidence_{value.id}", TextAreaField(
             f"Evidence for {value.name}", render_kw={"rows": 3}, validators=[Length(max=EVIDENCE_MAX)],
             description="What you saw or did that shows this level: a moment, a patient, a hand-off."))
@@ -142,9 +139,16 @@ def ratings_form(rated: list[RatedValue], side: Rater, *, amend: bool = False,
     return form
 
 
+def ticked(form, field) -> None:
+    """At least one box ticked (not DataRequired: its required flag would make every checkbox required)."""
+    if not field.data:
+        field.errors[:] = []
+        raise StopValidation("Tick at least one value.")
+
+
 class AssignModulesForm(AppForm):
     value_ids = MultiCheckboxField(
-        "Values to build", coerce=int, validators=[DataRequired("Tick at least one value.")],
+        "Values to build", coerce=int, validators=[ticked],
         description="Each ticked value adds the development modules that build it to the employee's plan.")
     submit = SubmitField("Assign development modules")
 

@@ -291,8 +291,8 @@ case("onboarding.check_in_forms.AssignModulesForm", Role.MANAGER,
      lambda w: f"/team/check-ins/{w.rated_check_in.id}/assign", lambda w: {"value_ids": str(w.value.id)},
      user="manager",
      bad=(("value not on this check-in", {"value_ids": "999999"}, "is not a valid choice"),
-          ("value in words", {"value_ids": "care"}, "Tick at least one value.")),
-     required={"value_ids": "Tick at least one value."})
+          ("value in words", {"value_ids": "care"}, "Tick at least one value."),
+          ("nothing ticked", {"value_ids": []}, "Tick at least one value.")))
 
 # Team -----------------------------------------------------------------------------------------
 case("team.forms.TeamFilterForm", Role.MANAGER, lambda w: "/team", lambda w: {"q": "Nia"}, method="GET",
