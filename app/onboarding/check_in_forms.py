@@ -86,10 +86,6 @@ class RatingsForm(AppForm):
             field = self[f"{'rating' if kind == 'score' else 'evidence'}_{value_id}"]
             field.errors = [*field.errors, message]
 
-    @property
-    def next_steps_field(self):
-        return getattr(self, "next_steps", None)
-
 
 class ManagerRatingsForm(RatingsForm):
     next_steps = TextAreaField(

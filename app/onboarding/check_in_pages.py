@@ -20,7 +20,6 @@ from app.onboarding.check_ins import CheckInError, RatingProblems
 DIFFERENCE = 2  # ratings this far apart between the two sides are worth talking through
 STATUS_LABELS = {"done": "Done", "overdue": "Overdue", "due": "Due", "upcoming": "Upcoming"}
 STATUS_TONES = {"done": "success", "overdue": "danger", "due": "warning", "upcoming": "secondary"}
-SIDE_NAMES = {Rater.SELF: "self-rating", Rater.MANAGER: "manager's rating"}
 
 
 @dataclass(frozen=True)
@@ -99,7 +98,7 @@ def render(check_in: CheckIn, side: Rater, template: str, *, form=None, amend_fo
         self_by=self_by, manager_by=manager_by, apart=apart, submitted=submitted, opens=opens, today=today,
         status=state, status_label=STATUS_LABELS[state], status_tone=STATUS_TONES[state],
         form=form if rateable else None, amend_form=amend_form, assign_form=assign_form,
-        earlier=_earlier(check_in, side) if submitted else [], other=Rater.MANAGER if side is Rater.SELF else Rater.SELF)
+        earlier=_earlier(check_in, side) if submitted else [])
 
 
 def rate(check_in: CheckIn, side: Rater, template: str, back: str):
