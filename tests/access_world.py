@@ -7,6 +7,8 @@ The seven kinds of user the access matrix speaks of:
 - manager: Mona, who manages Sam and Tess;
 - other_manager: Olga, who manages Xena on another team;
 - hr and admin.
+Sam and Tess each have an open day-14 check-in and a day-7 one with a side in (Sam's own, Mona's for
+Tess), on the posting's rubric; a development track builds its value, so next steps can assign modules.
 
 Requests run in a fresh application context each, as they do in a real server, so nothing one
 browser loads (such as the signed-in user) carries over to the next. `isolated()` wraps a step in a
@@ -31,6 +33,8 @@ from app.models import (
     Application,
     ApplicationResubmission,
     Assignment,
+    CheckIn,
+    CheckInRating,
     Criterion,
     InterviewAssignment,
     KitItem,
@@ -42,6 +46,7 @@ from app.models import (
     Question,
     QuestionKind,
     QuizItem,
+    Rater,
     Rating,
     Responsible,
     Role,
@@ -100,10 +105,11 @@ def build(db, make_user, resume_dir) -> SimpleNamespace:
 
     onboarding = _onboarding(db, person)
     hiring = _hiring(db, person, site, value, resume_dir)
+    check_ins = _check_ins(db, person, value, hiring["rubric_id"])
     db.session.flush()
     ids = {f"{key}_id": user.id for key, user in person.items()}
     return SimpleNamespace(
-        **ids, **onboarding, **hiring, site_id=site.id, value_id=value.id, value_key=value.key,
+        **ids, **onboarding, **hiring, **check_ins, site_id=site.id, value_id=value.id, value_key=value.key,
         other_id=person["tess"].id, emails={key: user.email for key, user in person.items()},
         invite_token=invite_token(person["nina"]), calendar_token=person["sam"].calendar_token,
         reset_token=link_token(person["tess"], RESET),
@@ -187,6 +193,34 @@ def _hiring(db, person, site, value, resume_dir) -> dict:
             "application_id": applications["rosa"].id, "resubmission_id": later.id, "other_application_id": applications["bo"].id,
             "interview_id": panel["ivy"].id, "ian_interview_id": panel["ian"].id, "interviewer_id": person["ivy"].id,
             "draft_scorecard_id": draft.id}
+
+
+def _check_ins(db, person, value, rubric_id) -> dict:
+    development = Track(name="Grow in care coordination", kind=TrackKind.DEVELOPMENT)
+    db.session.add(development)
+    db.session.flush()
+    db.session.add(Module(track_id=development.id, position=0, title="Closing the referral loop",
+                          method=Method.ATTEST, values=[value]))
+    made = {}
+    for who in ("sam", "tess"):
+        start = person[who].start_date
+        made[who] = CheckIn(employee_id=person[who].id, day=14, due_date=start + timedelta(days=14), rubric_id=rubric_id)
+        made[f"{who}_rated"] = CheckIn(employee_id=person[who].id, day=7, due_date=start + timedelta(days=7),
+                                       rubric_id=rubric_id)
+    db.session.add_all(made.values())
+    db.session.flush()
+    now = utcnow()
+    made["sam_rated"].self_submitted_at = now
+    made["tess_rated"].manager_submitted_at, made["tess_rated"].manager_id = now, person["mona"].id
+    db.session.add_all([
+        CheckInRating(check_in_id=made["sam_rated"].id, rater=Rater.SELF, rater_id=person["sam"].id,
+                      value_id=value.id, score=3, evidence="Chased two referrals to the end."),
+        CheckInRating(check_in_id=made["tess_rated"].id, rater=Rater.MANAGER, rater_id=person["mona"].id,
+                      value_id=value.id, score=2, evidence="Left a referral open over the weekend."),
+    ])
+    db.session.flush()
+    return {"check_in_id": made["sam"].id, "rated_check_in_id": made["sam_rated"].id,
+            "other_check_in_id": made["tess"].id, "other_rated_check_in_id": made["tess_rated"].id}
 
 
 class Browsers:

@@ -4,4 +4,4 @@ from flask import Blueprint
 
 bp = Blueprint("onboarding", __name__)
 
-from app.onboarding import authoring, check_in_schedule, preferences, routes  # noqa: E402,F401
+from app.onboarding import authoring, check_in_routes, check_in_schedule, preferences, routes  # noqa: E402,F401

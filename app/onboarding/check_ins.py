@@ -34,6 +34,8 @@ from app.onboarding import services as onboarding
 log = logging.getLogger(__name__)
 
 MAX_DAY = 730  # a check-in is part of the first two years
+OPENS_BEFORE = timedelta(days=14)  # a side may be rated from two weeks before the date
+DUE_WITHIN = timedelta(days=7)
 
 
 class CheckInError(Exception):
@@ -187,11 +189,19 @@ def values_for(check_in: CheckIn) -> list[Value]:
 
 def status(check_in: CheckIn, today: date) -> str:
     """done, overdue, due (within a week of its date, or past it while a side is still missing) or upcoming."""
-    if check_in.done:
-        return "done"
-    if check_in.due_date < today:
+    return "done" if check_in.done else open_status(check_in.due_date, today)
+
+
+def open_status(due_date: date, today: date) -> str:
+    """The status of a check-in that is not done yet: overdue, due or upcoming."""
+    if due_date < today:
         return "overdue"
-    return "due" if check_in.due_date <= today + timedelta(days=7) else "upcoming"
+    return "due" if due_date <= today + DUE_WITHIN else "upcoming"
+
+
+def opens_on(check_in: CheckIn) -> date:
+    """The first day either side may submit ratings."""
+    return check_in.due_date - OPENS_BEFORE
 
 
 def calendar_check_ins(user: User) -> list[tuple[CheckIn, User]]:
@@ -248,6 +258,14 @@ def _problems(values: list[Value], ratings: Mapping[int, tuple[int | None, str]]
     return problems
 
 
+def _rateable_values(check_in: CheckIn) -> list[Value]:
+    """The values to rate; refused when there are none, so no side is marked as rated on nothing."""
+    values = values_for(check_in)
+    if not values:
+        raise CheckInError("This check-in's rubric has no values to rate yet. Ask HR to add criteria to the rubric.")
+    return values
+
+
 def _write(check_in: CheckIn, rater: Rater, actor: User, values: list[Value],
            ratings: Mapping[int, tuple[int | None, str]], *, revision: int, reason: str = "") -> None:
     for value in values:
@@ -275,10 +293,9 @@ def submit(check_in: CheckIn, *, actor: User, ratings: Mapping[int, tuple[int | 
         raise CheckInError("This check-in is archived.")
     if check_in.submitted_at(rater) is not None:
         raise CheckInError("These ratings are already submitted; amend them with a reason to change them.")
-    if check_in.due_date - timedelta(days=14) > today:
-        raise CheckInError(f"This check-in opens on {check_in.due_date - timedelta(days=14):%b %-d, %Y}, "
-                           "two weeks before its date.")
-    values = values_for(check_in)
+    if opens_on(check_in) > today:
+        raise CheckInError(f"This check-in opens on {opens_on(check_in):%b %-d, %Y}, two weeks before its date.")
+    values = _rateable_values(check_in)
     problems = _problems(values, ratings)
     if problems:
         raise RatingProblems(problems)
@@ -306,12 +323,14 @@ def amend(check_in: CheckIn, *, actor: User, ratings: Mapping[int, tuple[int | N
     rater = rater_for(actor, check_in)
     if rater is None:
         raise CheckInError("Only the employee and their manager line can rate this check-in.")
+    if check_in.archived:
+        raise CheckInError("This check-in is archived.")
     if check_in.submitted_at(rater) is None:
         raise CheckInError("Submit the ratings before amending them.")
     reason = (reason or "").strip()
     if not reason:
         raise CheckInError("Say why the ratings change; the earlier ones are kept beside the reason.")
-    values = values_for(check_in)
+    values = _rateable_values(check_in)
     problems = _problems(values, ratings)
     if problems:
         raise RatingProblems(problems)

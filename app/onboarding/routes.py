@@ -14,9 +14,9 @@ from app.access import role_required
 from app.actions import carry_out
 from app.auth.forms import EmptyForm
 from app.extensions import db, limiter
-from app.models import Completion, Module, Progress, Role, User
+from app.models import Completion, Module, Progress, Rater, Role, User
 from app.models.people import new_token
-from app.onboarding import bp, services
+from app.onboarding import bp, check_in_pages, services
 from app.onboarding.forms import AttestForm, SendBackForm
 
 
@@ -34,9 +34,9 @@ def _my_progress(module_id: int) -> Progress:
 @login_required
 def my_onboarding():
     """The signed-in employee's tracks, progress bars, next module and due badges."""
-    plan = services.my_plan(current_user)
-    return render_template("onboarding/my_onboarding.html", plan=plan, today=date.today(),
-                           classify=services.classify)
+    plan, today = services.my_plan(current_user), date.today()
+    return render_template("onboarding/my_onboarding.html", plan=plan, today=today, classify=services.classify,
+                           check_ins=check_in_pages.lines_for(current_user, Rater.SELF, today))
 
 
 @bp.get("/modules/<int:module_id>")

@@ -4,4 +4,4 @@ from flask import Blueprint
 
 bp = Blueprint("team", __name__)
 
-from app.team import routes  # noqa: E402,F401
+from app.team import check_in_routes, routes  # noqa: E402,F401

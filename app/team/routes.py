@@ -12,7 +12,8 @@ from app import page_cache
 from app.access import STAFF_MANAGERS, role_required
 from app.extensions import db
 from app.forms import ignored_filters
-from app.models import Role, User
+from app.models import Rater, Role, User
+from app.onboarding import check_in_pages
 from app.onboarding.early_warnings import early_warnings
 from app.onboarding.services import DONE, classify, sign_off_queue
 from app.team import bp, services
@@ -64,7 +65,8 @@ def person(user_id: int):
     today = date.today()
     return render_template("team/person.html", employee=employee, row=services.person_row(employee, today=today),
                            tracks=services.by_track(services.person_modules(employee)), today=today,
-                           classify=classify, done_states=DONE)
+                           classify=classify, done_states=DONE,
+                           check_ins=check_in_pages.lines_for(employee, Rater.MANAGER, today))
 
 
 @role_required(*LEADERS)

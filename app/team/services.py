@@ -17,7 +17,8 @@ from sqlalchemy.orm import aliased
 
 from app.access import MAX_REPORTING_DEPTH
 from app.extensions import db
-from app.models import Assignment, Module, Progress, Site, Track, TrackKind, User
+from app.models import Assignment, CheckIn, Module, Progress, Site, Track, TrackKind, User
+from app.onboarding.check_ins import open_status
 from app.onboarding.services import DONE, DUE_SOON_DAYS
 
 PER_PAGE = 50
@@ -32,6 +33,8 @@ STATUS_LABELS = {
 }
 STATUS_TONES = {"complete": "success", "overdue": "danger", "due soon": "warning", "on track": "secondary",
                 NO_TRAINING: "light border"}
+CHECK_IN_LABELS = {"overdue": "Check-in overdue", "due": "Check-in due", "upcoming": "Check-in upcoming"}
+CHECK_IN_TONES = {"overdue": "danger", "due": "warning", "upcoming": "light border"}
 SHOW_CHOICES = {"all": "Everyone", "overdue": "Overdue", "due-soon": "Something due in the next 7 days",
                 "on-track": "On track", "complete": "Complete"}
 SORT_CHOICES = {
@@ -70,7 +73,8 @@ class TeamFilters:
 
 @dataclass(slots=True)
 class TeamRow:
-    """One person's roll-up: assigned and finished modules, overdue count, next due date, status."""
+    """One person's roll-up: assigned and finished modules, overdue count, next due date, status, and the
+    date of their next check-in that is not done."""
 
     id: int
     name: str
@@ -84,6 +88,7 @@ class TeamRow:
     due_soon: int
     next_due: date | None
     status: str
+    next_check_in: date | None
     today: date
 
     @property
@@ -118,6 +123,19 @@ class TeamRow:
     @property
     def tone(self) -> str:
         return STATUS_TONES[self.status]
+
+    @property
+    def check_in_status(self) -> str | None:
+        """overdue, due or upcoming for the next open check-in; None without one."""
+        return open_status(self.next_check_in, self.today) if self.next_check_in else None
+
+    @property
+    def check_in_label(self) -> str:
+        return CHECK_IN_LABELS.get(self.check_in_status, "")
+
+    @property
+    def check_in_tone(self) -> str:
+        return CHECK_IN_TONES.get(self.check_in_status, "light border")
 
 
 @dataclass
@@ -201,7 +219,8 @@ def in_line(manager: User, employee_id: int) -> bool:
 # Roll-up ---------------------------------------------------------------------------------------
 def _team_query(ids: Select, *, active_only: bool = True) -> Select:
     """The people in ids (active ones unless told otherwise) with their numbers: one grouped query
-    over progress on active assignments and non-archived modules, outer-joined to the people."""
+    over progress on active assignments and non-archived modules, and one over their open check-ins,
+    outer-joined to the people."""
     not_done = Progress.status.not_in(DONE)
     stats = (
         select(
@@ -219,6 +238,12 @@ def _team_query(ids: Select, *, active_only: bool = True) -> Select:
         .group_by(Progress.employee_id)
         .subquery("stats")
     )
+    check_ins = (
+        select(CheckIn.employee_id.label("employee_id"), func.min(CheckIn.due_date).label("next_check_in"))
+        .where(CheckIn.employee_id.in_(ids), CheckIn.completed_at.is_(None), CheckIn.archived_at.is_(None))
+        .group_by(CheckIn.employee_id)
+        .subquery("check_ins")
+    )
     assigned = func.coalesce(stats.c.assigned, 0)
     done = func.coalesce(stats.c.done, 0)
     overdue = func.coalesce(stats.c.overdue, 0)
@@ -231,9 +256,11 @@ def _team_query(ids: Select, *, active_only: bool = True) -> Select:
             User.id, User.name, User.email, Site.name.label("site"), User.role_family, User.start_date,
             assigned.label("assigned"), done.label("done"), overdue.label("overdue"),
             func.coalesce(stats.c.due_soon, 0).label("due_soon"), stats.c.next_due, status.label("status"),
+            check_ins.c.next_check_in,
         )
         .outerjoin(Site, Site.id == User.site_id)
         .outerjoin(stats, stats.c.employee_id == User.id)
+        .outerjoin(check_ins, check_ins.c.employee_id == User.id)
         .where(User.id.in_(ids))
     )
     return query.where(User.active) if active_only else query

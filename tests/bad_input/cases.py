@@ -268,6 +268,43 @@ case("onboarding.check_in_schedule.CheckInScheduleForm", HR, lambda w: "/onboard
 case("onboarding.preferences.ReminderPreferencesForm", Role.STAFF, lambda w: "/onboarding/preferences",
      lambda w: {"due_soon": ""}, user="employee")
 
+# Check-ins ------------------------------------------------------------------------------------
+def _ratings(check_in, **fields) -> dict:
+    from app.onboarding.check_ins import values_for
+
+    data = {}
+    for value in values_for(check_in):
+        data |= {f"rating_{value.id}": "4", f"evidence_{value.id}": "Walked a patient's referral through to the visit."}
+    return data | fields
+
+
+RATING_BAD = (("rating of 7", {"rating_*": "7"}, "from 1 to 5."),
+              ("rating in words", {"rating_*": "good"}, "from 1 to 5."),
+              ("missing rating", {"rating_*": ""}, "from 1 to 5."),
+              ("missing evidence", {"evidence_*": "  "}, "at this level."))
+case("onboarding.check_in_forms.RatingsForm", Role.STAFF, lambda w: f"/onboarding/check-ins/{w.check_in.id}",
+     lambda w: _ratings(w.check_in), user="employee", free_text=("evidence_*",), bad=RATING_BAD)
+case("onboarding.check_in_forms.ManagerRatingsForm", Role.MANAGER, lambda w: f"/team/check-ins/{w.check_in.id}",
+     lambda w: _ratings(w.check_in, next_steps="Shadow the care manager on Tuesdays."), user="manager",
+     free_text=("evidence_*", "next_steps"), bad=RATING_BAD)
+case("onboarding.check_in_forms.AmendRatingsForm", Role.STAFF,
+     lambda w: f"/onboarding/check-ins/{w.rated_check_in.id}/amend",
+     lambda w: _ratings(w.rated_check_in, reason="I rated the wrong month."), user="employee",
+     free_text=("evidence_*", "reason"), shown_at=lambda w: f"/onboarding/check-ins/{w.rated_check_in.id}",
+     bad=(*RATING_BAD, ("blank reason", {"reason": "   "}, "Say why the ratings change.")))
+case("onboarding.check_in_forms.ManagerAmendForm", Role.MANAGER,
+     lambda w: f"/team/check-ins/{w.rated_check_in.id}/amend",
+     lambda w: _ratings(w.rated_check_in, reason="Mixed up two new hires.", next_steps="Lead one huddle a week."),
+     user="manager", free_text=("evidence_*", "reason", "next_steps"),
+     shown_at=lambda w: f"/team/check-ins/{w.rated_check_in.id}",
+     bad=(("rating of 7", {"rating_*": "7"}, "from 1 to 5."),))
+case("onboarding.check_in_forms.AssignModulesForm", Role.MANAGER,
+     lambda w: f"/team/check-ins/{w.rated_check_in.id}/assign", lambda w: {"value_ids": str(w.value.id)},
+     user="manager",
+     bad=(("value not on this check-in", {"value_ids": "999999"}, "is not a valid choice"),
+          ("value in words", {"value_ids": "care"}, "Tick at least one value."),
+          ("nothing ticked", {"value_ids": []}, "Tick at least one value.")))
+
 # Team -----------------------------------------------------------------------------------------
 case("team.forms.TeamFilterForm", Role.MANAGER, lambda w: "/team", lambda w: {"q": "Nia"}, method="GET",
      changes=False, user="manager")

@@ -13,6 +13,7 @@ from app.auth.services import invite_token
 from app.extensions import db as _db
 from app.hiring import scoring
 from app.models import (
+    CheckIn,
     Method,
     Module,
     PostingStatus,
@@ -26,13 +27,15 @@ from app.models import (
     Value,
     utcnow,
 )
+from app.onboarding import check_ins
 from app.onboarding import services as onboarding
 from tests.factories import SiteFactory, UserFactory
 from tests.hiring.test_scoring import assign, criteria_of, make_application, make_posting, score
 
 
 def build_world(db, make_user) -> SimpleNamespace:
-    """Every role, a posting with applications and scorecards, a track with a sign-off waiting."""
+    """Every role, a posting with applications and scorecards, a track with a sign-off waiting, an open
+    check-in and a done one, and a development module for next steps to assign."""
     site = SiteFactory(name="Harbor Clinic")
     w = SimpleNamespace(site=site)
     w.admin = make_user(Role.ADMIN, name="Ada Admin")
@@ -74,6 +77,23 @@ def build_world(db, make_user) -> SimpleNamespace:
     w.sign_off = db.session.scalar(select(Progress).where(Progress.employee_id == w.employee.id,
                                                           Progress.module_id == w.sign_off_module.id))
     onboarding.request_sign_off(w.sign_off, actor=w.employee)
+    db.session.flush()
+
+    development = Track(name="Grow in care coordination", kind=TrackKind.DEVELOPMENT)
+    db.session.add(development)
+    db.session.flush()
+    db.session.add(Module(track_id=development.id, position=0, title="Closing the referral loop", content="Read.",
+                          minutes=15, due_offset_days=14, method=Method.ATTEST, values=[w.value]))
+    start = w.employee.start_date
+    w.check_in = CheckIn(employee_id=w.employee.id, day=14, due_date=start + timedelta(days=14), rubric_id=w.rubric.id)
+    w.rated_check_in = CheckIn(employee_id=w.employee.id, day=7, due_date=start + timedelta(days=7),
+                               rubric_id=w.rubric.id)
+    db.session.add_all([w.check_in, w.rated_check_in])
+    db.session.flush()
+    for rater, rating in ((w.employee, 4), (w.manager, 2)):
+        check_ins.submit(w.rated_check_in, actor=rater, today=date.today(), next_steps="Shadow the care manager.",
+                         ratings={v.id: (rating, "Closed the loop on a referral.")
+                                  for v in check_ins.values_for(w.rated_check_in)})
     db.session.flush()
     assert scoring.has_submitted(w.application.id, w.hr.id)
     db.session.info.pop(mail.QUEUE_KEY, None)  # the setup's e-mail belongs to earlier requests, not the next one

@@ -221,3 +221,25 @@ def test_check_ins_and_their_ratings_are_never_deleted(db, team):
         with pytest.raises(RuntimeError, match="never deleted"), db.session.begin_nested():
             db.session.delete(row)
             db.session.flush()
+
+
+def test_a_check_in_whose_rubric_has_no_values_cannot_be_marked_rated(db, team):
+    manager, hire, _ = team
+    hired(db, hire, criteria=())
+    check_in = check_ins.schedule(hire, actor=None)[0]
+    assert check_ins.values_for(check_in) == []
+    with pytest.raises(CheckInError, match="no values to rate"):
+        check_ins.submit(check_in, actor=hire, ratings={}, today=check_in.due_date)
+    assert check_in.self_submitted_at is None and not check_in.done
+
+
+def test_an_archived_check_in_cannot_be_amended(db, team):
+    manager, hire, _ = team
+    hired(db, hire)
+    check_in = check_ins.schedule(hire, actor=None)[0]
+    check_ins.submit(check_in, actor=hire, ratings=full_ratings(check_in, 3), today=check_in.due_date)
+    check_in.archive()
+    db.session.flush()
+    with pytest.raises(CheckInError, match="archived"):
+        check_ins.amend(check_in, actor=hire, ratings=full_ratings(check_in, 5), reason="Second thoughts")
+    assert [r.score for r in check_in.ratings] == [3, 3]

@@ -9,7 +9,7 @@ from datetime import datetime
 
 import pytest
 
-from app.models import Progress, Role, utcnow
+from app.models import CheckIn, Progress, Role, RoleFamily, Rubric, utcnow
 from tests.conftest import PASSWORD
 from tests.team.conftest import DONE, OPEN, days
 
@@ -148,10 +148,20 @@ def test_csv_escapes_formula_cells(client, make_user):
 
 
 def _team_of(db, make_user, give, size: int):
+    """A manager with `size` reports, each with training and check-ins: one done, one open (overdue for
+    every third person, due for the others) and one upcoming."""
     manager = make_user(Role.MANAGER)
+    rubric = Rubric(name="Medical assistant", role_family=RoleFamily.MEDICAL_ASSISTANT)
+    db.session.add(rubric)
+    db.session.flush()
     for i in range(size):
         person = make_user(Role.STAFF, manager=manager, start_date=days(-i * 7))
         give(person, [(DONE, days(-40)), (OPEN, days(i - 20)), (OPEN, days(i)), (OPEN, days(30))])
+        db.session.add_all([
+            CheckIn(employee_id=person.id, day=30, due_date=days(-30), rubric_id=rubric.id, completed_at=utcnow()),
+            CheckIn(employee_id=person.id, day=60, due_date=days(-2 if i % 3 == 0 else 3), rubric_id=rubric.id),
+            CheckIn(employee_id=person.id, day=90, due_date=days(40), rubric_id=rubric.id),
+        ])
     first = db.session.scalar(db.select(Progress).join(Progress.employee).where(
         Progress.status == OPEN, Progress.employee.has(manager_id=manager.id)).limit(1))
     first.sign_off_requested_at = datetime(2026, 1, 1)
@@ -159,7 +169,7 @@ def _team_of(db, make_user, give, size: int):
     return manager
 
 
-def test_team_page_runs_the_same_number_of_queries_for_3_or_40_reports(client, db, make_user, give, count_queries):
+def test_team_page_runs_the_same_number_of_queries_for_3_or_40_reports_with_their_check_ins(client, db, make_user, give, count_queries):
     counts = {}
     for size in (3, 40):
         manager = _team_of(db, make_user, give, size)
@@ -170,6 +180,10 @@ def test_team_page_runs_the_same_number_of_queries_for_3_or_40_reports(client, d
                 response = client.get("/team" + query)
             assert response.status_code == 200
             counts[size, query] = len(statements)
+            if not query:  # every row carries its next open check-in's status
+                page = response.get_data(as_text=True)
+                assert page.count(">Check-in overdue<") == -(-size // 3)
+                assert page.count(">Check-in due<") == size - -(-size // 3)
         client.post("/logout")
     assert counts[3, ""] == counts[40, ""]
     assert counts[3, "?indirect=1&show=overdue&sort=next-due&first_days=1&q=person"] == \
