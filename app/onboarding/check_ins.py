@@ -281,16 +281,23 @@ def _locked(check_in: CheckIn) -> CheckIn:
                               .execution_options(populate_existing=True)).one()
 
 
-def submit(check_in: CheckIn, *, actor: User, ratings: Mapping[int, tuple[int | None, str]],
-           next_steps: str = "", today: date) -> CheckIn:
-    """Submit one side's ratings (every value, 1–5, with evidence). The manager's side may carry the
-    agreed next steps. When both sides are in, the check-in is done."""
+def _side_of(actor: User, check_in: CheckIn) -> tuple[CheckIn, Rater]:
+    """The check-in, re-read under a row lock, and the side the actor rates; refused for anyone else and
+    for an archived check-in."""
     check_in = _locked(check_in)
     rater = rater_for(actor, check_in)
     if rater is None:
         raise CheckInError("Only the employee and their manager line can rate this check-in.")
     if check_in.archived:
         raise CheckInError("This check-in is archived.")
+    return check_in, rater
+
+
+def submit(check_in: CheckIn, *, actor: User, ratings: Mapping[int, tuple[int | None, str]],
+           next_steps: str = "", today: date) -> CheckIn:
+    """Submit one side's ratings (every value, 1–5, with evidence). The manager's side may carry the
+    agreed next steps. When both sides are in, the check-in is done."""
+    check_in, rater = _side_of(actor, check_in)
     if check_in.submitted_at(rater) is not None:
         raise CheckInError("These ratings are already submitted; amend them with a reason to change them.")
     if opens_on(check_in) > today:
@@ -319,12 +326,7 @@ def amend(check_in: CheckIn, *, actor: User, ratings: Mapping[int, tuple[int | N
           next_steps: str | None = None) -> CheckIn:
     """Replace one side's submitted ratings with a new revision; the earlier one is kept, superseded,
     and the reason is recorded with the new one."""
-    check_in = _locked(check_in)
-    rater = rater_for(actor, check_in)
-    if rater is None:
-        raise CheckInError("Only the employee and their manager line can rate this check-in.")
-    if check_in.archived:
-        raise CheckInError("This check-in is archived.")
+    check_in, rater = _side_of(actor, check_in)
     if check_in.submitted_at(rater) is None:
         raise CheckInError("Submit the ratings before amending them.")
     reason = (reason or "").strip()
