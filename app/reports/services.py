@@ -111,9 +111,9 @@ def sites() -> list[Site]:
     return list(db.session.scalars(select(Site).where(Site.archived_at.is_(None)).order_by(Site.name)))
 
 
-def _picked(filters: ReportFilters, rows) -> list:
+def picked(filters, rows) -> list:
     """Conditions on rows (User or TrainingSummary, which both carry site_id and start_date): at the
-    site, started in the date range."""
+    filters' site, started in their date range (any filters with site_id, start and end)."""
     conditions = []
     if filters.site_id:
         conditions.append(rows.site_id == filters.site_id)
@@ -126,12 +126,12 @@ def _picked(filters: ReportFilters, rows) -> list:
 
 def staff_scope(filters: ReportFilters) -> list:
     """Conditions on User: active employees at the site who started in the date range."""
-    return [User.active, *_picked(filters, User)]
+    return [User.active, *picked(filters, User)]
 
 
 def summary_scope(filters: ReportFilters) -> list:
     """The same conditions on training_summary rows, which count active employees only."""
-    return _picked(filters, TrainingSummary)
+    return picked(filters, TrainingSummary)
 
 
 # Completion --------------------------------------------------------------------------------------

@@ -53,6 +53,7 @@ from app.models import (
     Value,
 )
 from app.reports.forms import ValidityFilters
+from app.reports.services import picked
 from app.reports.validity_stats import Correlation, correlation
 
 VALIDITY_DAY = 90
@@ -119,16 +120,8 @@ class Validity:
 
 # Statements ----------------------------------------------------------------------------------------
 def _scope(filters: ValidityFilters) -> list:
-    conditions = []
-    if filters.site_id:
-        conditions.append(User.site_id == filters.site_id)
-    if filters.role_family:
-        conditions.append(User.role_family == filters.role_family)
-    if filters.start:
-        conditions.append(User.start_date >= filters.start)
-    if filters.end:
-        conditions.append(User.start_date <= filters.end)
-    return conditions
+    role_family = [User.role_family == filters.role_family] if filters.role_family else []
+    return [*picked(filters, User), *role_family]
 
 
 def _chosen(filters: ValidityFilters) -> Select:
