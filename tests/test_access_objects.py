@@ -11,7 +11,7 @@ import pytest
 from icalendar import Calendar
 from sqlalchemy import func, select
 
-from app.models import Application, Completion, Progress, ProgressStatus, QuizAttempt, Rating, Scorecard, User
+from app.models import Application, CheckIn, Completion, Progress, ProgressStatus, QuizAttempt, Rating, Scorecard, User
 from tests.access_world import (
     ANON,
     DRAFT_NOTE,
@@ -111,6 +111,8 @@ def test_a_calendar_token_opens_only_its_owners_feed_whoever_asks(db, world, bro
     w = world
     sams = {f"progress-{getattr(w, f'sam_{kind}_progress_id')}@medical-home-onboarding"
             for kind in ("attest", "quiz", "sign_off", "task")}
+    sams |= {f"check-in-{check_in_id}@medical-home-onboarding" for check_in_id in db.session.scalars(
+        select(CheckIn.id).where(CheckIn.employee_id == w.sam_id, CheckIn.completed_at.is_(None)))}
     for actor in (ANON, STAFF, INTERVIEWER, MANAGER, HR):
         assert feed_uids(browsers.call(actor, "GET", f"/onboarding/calendar/{w.calendar_token}.ics")) == sams
     # Signed in or not, a token that is not someone's current token finds nothing.
