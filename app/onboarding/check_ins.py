@@ -9,7 +9,6 @@ from datetime import date, timedelta
 
 from sqlalchemy import select
 
-from app.access import manages
 from app.audit import record
 from app.extensions import db
 from app.models import (
@@ -19,11 +18,9 @@ from app.models import (
     CheckInSchedule,
     Criterion,
     Rater,
-    Role,
     RoleFamily,
     Rubric,
     Stage,
-    Track,
     User,
     Value,
     utcnow,
@@ -56,8 +53,7 @@ def offsets_for(role_family: RoleFamily | None) -> list[int]:
     rows = {row.role_family: row.offsets for row in db.session.scalars(
         select(CheckInSchedule).where((CheckInSchedule.role_family == role_family)
                                       | CheckInSchedule.role_family.is_(None)))}
-    return sorted(rows.get(role_family) or rows.get(None) or DEFAULT_OFFSETS) if role_family else \
-        sorted(rows.get(None) or DEFAULT_OFFSETS)
+    return sorted(rows.get(role_family) or rows.get(None) or DEFAULT_OFFSETS)
 
 
 def set_offsets(role_family: RoleFamily | None, offsets: Iterable[int], *, actor: User | None) -> CheckInSchedule:
@@ -188,7 +184,7 @@ def values_for(check_in: CheckIn) -> list[Value]:
 
 
 def status(check_in: CheckIn, today: date) -> str:
-    """done, overdue, due (within a week of its date, or past it while a side is still missing) or upcoming."""
+    """done, overdue (its date has passed with a side still missing), due (within a week) or upcoming."""
     return "done" if check_in.done else open_status(check_in.due_date, today)
 
 
@@ -219,12 +215,9 @@ def calendar_check_ins(user: User) -> list[tuple[CheckIn, User]]:
 def rater_for(actor: User, check_in: CheckIn) -> Rater | None:
     """The side of this check-in the actor rates: the employee rates themself; their manager line, HR and
     admins rate as the manager. None for anyone else."""
-    employee = check_in.employee
-    if actor.id == employee.id:
+    if actor.id == check_in.employee_id:
         return Rater.SELF
-    if actor.role in (Role.HR, Role.ADMIN) or (actor.role is Role.MANAGER and manages(actor, employee)):
-        return Rater.MANAGER
-    return None
+    return Rater.MANAGER if onboarding.may_sign_off(actor, check_in.employee) else None
 
 
 def may_view(viewer: User, check_in: CheckIn) -> bool:
@@ -249,9 +242,7 @@ def _problems(values: list[Value], ratings: Mapping[int, tuple[int | None, str]]
     problems: dict = {}
     for value in values:
         score, evidence = ratings.get(value.id, (None, ""))
-        if score is None:
-            problems[value.id, "score"] = f"Rate {value.name} from 1 to 5."
-        elif score not in range(1, 6):
+        if score not in range(1, 6):  # None included
             problems[value.id, "score"] = f"Rate {value.name} from 1 to 5."
         elif not (evidence or "").strip():
             problems[value.id, "evidence"] = f"Write what you saw that shows {value.name} at this level."
@@ -275,16 +266,11 @@ def _write(check_in: CheckIn, rater: Rater, actor: User, values: list[Value],
                                      amendment_reason=reason))
 
 
-def _locked(check_in: CheckIn) -> CheckIn:
-    """Re-read under a row lock, so two submissions of one side wait for each other."""
-    return db.session.scalars(select(CheckIn).where(CheckIn.id == check_in.id).with_for_update()
-                              .execution_options(populate_existing=True)).one()
-
-
 def _side_of(actor: User, check_in: CheckIn) -> tuple[CheckIn, Rater]:
-    """The check-in, re-read under a row lock, and the side the actor rates; refused for anyone else and
-    for an archived check-in."""
-    check_in = _locked(check_in)
+    """The check-in, re-read under a row lock (two submissions of one side wait for each other), and the
+    side the actor rates; refused for anyone else and for an archived check-in."""
+    check_in = db.session.scalars(select(CheckIn).where(CheckIn.id == check_in.id).with_for_update()
+                                  .execution_options(populate_existing=True)).one()
     rater = rater_for(actor, check_in)
     if rater is None:
         raise CheckInError("Only the employee and their manager line can rate this check-in.")
@@ -368,13 +354,8 @@ def assign_next_step_modules(check_in: CheckIn, value_ids: Iterable[int], *, act
     employee = check_in.employee
     had = set(db.session.scalars(select(onboarding.Progress.module_id).where(
         onboarding.Progress.employee_id == employee.id, onboarding.Progress.module_id.in_([m.id for m in modules]))))
-    by_track: dict[int, list] = {}
-    for module in modules:
-        by_track.setdefault(module.track_id, []).append(module)
-    reason = f"Day-{check_in.day} check-in: " + ", ".join(value.name for value in chosen)
-    for track_id, track_modules in by_track.items():
-        onboarding.assign_track(employee, db.session.get(Track, track_id), actor=actor, today=today, reason=reason,
-                                modules=track_modules)
+    onboarding.assign_development_modules(employee, modules, actor=actor, today=today,
+                                          reason=f"Day-{check_in.day} check-in: " + ", ".join(v.name for v in chosen))
     added = len([m for m in modules if m.id not in had])
     record(db.session, "check_in.modules_assigned", check_in, values=[v.key for v in chosen],
            modules=[m.id for m in modules], added=added)

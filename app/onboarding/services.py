@@ -139,6 +139,16 @@ def development_modules_for(value_keys: Iterable[str]) -> list[Module]:
     ).all()
 
 
+def assign_development_modules(employee: User, modules: Iterable[Module], *, actor: User | None, today: date,
+                               reason: str) -> list[Assignment]:
+    """Assign these development modules, each under its own track; what the employee has is kept."""
+    by_track: dict[int, list[Module]] = {}
+    for module in modules:
+        by_track.setdefault(module.track_id, []).append(module)
+    return [assign_track(employee, db.session.get(Track, track_id), actor=actor, today=today, reason=reason,
+                         modules=track_modules) for track_id, track_modules in by_track.items()]
+
+
 def assign_on_hire(employee: User, *, actor: User | None, today: date, low_values: Iterable[str] = ()) -> list[Assignment]:
     """Onboarding for a new hire: all-staff and role tracks, plus development modules for each
     value the interviews rated 2.5 or lower (the hiring step passes those value keys)."""
@@ -147,13 +157,8 @@ def assign_on_hire(employee: User, *, actor: User | None, today: date, low_value
         assign_track(employee, track, actor=actor, today=today, reason="Assigned on hire")
         for track in tracks_for(employee)
     ]
-    by_track: dict[int, list[Module]] = {}
-    for module in development_modules_for(low_values):
-        by_track.setdefault(module.track_id, []).append(module)
-    for track_id, modules in by_track.items():
-        reason = "Interview evidence: " + ", ".join(low_values)
-        assignments.append(assign_track(employee, db.session.get(Track, track_id), actor=actor, today=today,
-                                        reason=reason, modules=modules))
+    assignments += assign_development_modules(employee, development_modules_for(low_values), actor=actor,
+                                              today=today, reason="Interview evidence: " + ", ".join(low_values))
     record(db.session, "onboarding.assigned_on_hire", employee, low_values=low_values,
            tracks=[a.track_id for a in assignments])
     db.session.flush()
