@@ -16,8 +16,8 @@ from app.models import CheckIn, CheckInRating, Rater, User
 from app.onboarding import check_ins as services
 from app.onboarding.check_in_forms import AssignModulesForm, rated_values, ratings_form
 from app.onboarding.check_ins import CheckInError, RatingProblems
+from app.onboarding.early_warnings import APART
 
-DIFFERENCE = 2  # ratings this far apart between the two sides are worth talking through
 STATUS_LABELS = {"done": "Done", "overdue": "Overdue", "due": "Due", "upcoming": "Upcoming"}
 STATUS_TONES = {"done": "success", "overdue": "danger", "due": "warning", "upcoming": "secondary"}
 
@@ -43,8 +43,7 @@ def lines_for(employee: User, side: Rater, today: date) -> list[Line]:
     """The employee's current check-ins by date (one query), each marked when `side` may rate it now."""
     found = db.session.scalars(select(CheckIn).where(CheckIn.employee_id == employee.id, CheckIn.archived_at.is_(None))
                                .order_by(CheckIn.due_date, CheckIn.day))
-    return [Line(c, services.status(c, today),
-                 c.submitted_at(side) is None and services.opens_on(c) <= today) for c in found]
+    return [Line(c, services.status(c, today), services.open_to(c, side, today)) for c in found]
 
 
 def viewable(check_in_id: int) -> tuple[CheckIn, Rater]:
@@ -80,7 +79,7 @@ def render(check_in: CheckIn, side: Rater, template: str, *, form=None, amend_fo
     mine = _by_value(shown[side])
     submitted = check_in.submitted_at(side) is not None
     opens = services.opens_on(check_in)
-    rateable = bool(rated) and not submitted and not check_in.archived and opens <= today
+    rateable = bool(rated) and services.open_to(check_in, side, today)
     if form is None and rateable:
         form = ratings_form(rated, side)
     if amend_form is None and submitted and rated and not check_in.archived:
@@ -91,7 +90,7 @@ def render(check_in: CheckIn, side: Rater, template: str, *, form=None, amend_fo
     self_by, manager_by = _by_value(shown[Rater.SELF]), _by_value(shown[Rater.MANAGER])
     apart = {item.value.id for item in rated if check_in.done and item.value.id in self_by
              and item.value.id in manager_by
-             and abs(self_by[item.value.id].score - manager_by[item.value.id].score) >= DIFFERENCE}
+             and abs(self_by[item.value.id].score - manager_by[item.value.id].score) >= APART}
     state = services.status(check_in, today)
     return render_template(
         template, check_in=check_in, employee=check_in.employee, side=side, rated=rated, mine=mine,
@@ -101,51 +100,47 @@ def render(check_in: CheckIn, side: Rater, template: str, *, form=None, amend_fo
         earlier=_earlier(check_in, side) if submitted else [])
 
 
-def rate(check_in: CheckIn, side: Rater, template: str, back: str):
-    """Submit the viewer's side: field problems are shown beside their fields, anything else is flashed."""
-    rated = rated_values(check_in)
-    form = ratings_form(rated, side)
+def _save(check_in: CheckIn, side: Rater, template: str, back: str, *, amending: bool, action, success):
+    """Validate the side's form, run action(form) and commit; field problems go back beside their fields,
+    any other refusal is flashed and nothing is saved."""
+    form = ratings_form(rated_values(check_in), side, amend=amending)
+    shown_as = {"amend_form" if amending else "form": form}
     if not form.validate_on_submit():
-        return render(check_in, side, template, form=form)
-    next_steps = form.next_steps.data if side is Rater.MANAGER else ""
+        return render(check_in, side, template, **shown_as)
     try:
-        services.submit(check_in, actor=current_user, ratings=form.ratings(), next_steps=next_steps or "",
-                        today=date.today())
+        action(form)
     except RatingProblems as problems:
         db.session.rollback()
         form.show_problems(problems.problems)
-        return render(check_in, side, template, form=form)
+        return render(check_in, side, template, **shown_as)
     except CheckInError as problem:
         db.session.rollback()
         flash(str(problem), "warning")
     else:
         db.session.commit()
+        flash(success(), "success")
+    return redirect(back)
+
+
+def rate(check_in: CheckIn, side: Rater, template: str, back: str):
+    """Submit the viewer's side: field problems are shown beside their fields, anything else is flashed."""
+
+    def submitted() -> str:
+        if check_in.done:
+            return "Both sides are in: compare the ratings below."
         waiting = ("Your manager's ratings show here once they have submitted theirs." if side is Rater.SELF
                    else f"{check_in.employee.name}'s self-rating shows here once they have submitted it.")
-        flash("Both sides are in: compare the ratings below." if check_in.done else f"Your ratings are in. {waiting}",
-              "success")
-    return redirect(back)
+        return f"Your ratings are in. {waiting}"
+
+    return _save(check_in, side, template, back, amending=False, success=submitted, action=lambda form: services.submit(
+        check_in, actor=current_user, ratings=form.ratings(), today=date.today(),
+        next_steps=(form.next_steps.data or "") if side is Rater.MANAGER else ""))
 
 
 def amend(check_in: CheckIn, side: Rater, template: str, back: str):
     """A new revision of the viewer's side, with the reason; the earlier one is kept."""
-    rated = rated_values(check_in)
-    form = ratings_form(rated, side, amend=True)
-    if not form.validate_on_submit():
-        return render(check_in, side, template, amend_form=form)
-    next_steps = form.next_steps.data if side is Rater.MANAGER else None
-    try:
-        services.amend(check_in, actor=current_user, ratings=form.ratings(), reason=form.reason.data,
-                       next_steps=next_steps)
-    except RatingProblems as problems:
-        db.session.rollback()
-        form.show_problems(problems.problems)
-        return render(check_in, side, template, amend_form=form)
-    except CheckInError as problem:
-        db.session.rollback()
-        flash(str(problem), "warning")
-    else:
-        db.session.commit()
-        flash("Your ratings are amended. The earlier ones are kept with your reason.", "success")
-    return redirect(back)
-
+    return _save(check_in, side, template, back, amending=True,
+                 success=lambda: "Your ratings are amended. The earlier ones are kept with your reason.",
+                 action=lambda form: services.amend(
+                     check_in, actor=current_user, ratings=form.ratings(), reason=form.reason.data,
+                     next_steps=form.next_steps.data if side is Rater.MANAGER else None))

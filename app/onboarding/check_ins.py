@@ -200,6 +200,11 @@ def opens_on(check_in: CheckIn) -> date:
     return check_in.due_date - OPENS_BEFORE
 
 
+def open_to(check_in: CheckIn, side: Rater, today: date) -> bool:
+    """Whether this side may submit its ratings today: not yet submitted, not archived, and open."""
+    return check_in.submitted_at(side) is None and not check_in.archived and opens_on(check_in) <= today
+
+
 def calendar_check_ins(user: User) -> list[tuple[CheckIn, User]]:
     """The open check-ins a person's calendar shows: their own, and their active direct reports'; each with
     whose it is. One query."""
