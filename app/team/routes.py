@@ -48,7 +48,7 @@ def index():
     counts, people, sign_offs = page_cache.cached(
         "team", (current_user.id, today, page_cache.query_string()), team_parts)
     export_args = {key: value for key, value in request.args.items() if key != "page"}
-    team_ids = services._team_ids(filters.indirect).params(manager_id=current_user.id)  # the rows' own line
+    team_ids = services.team_ids(current_user, indirect=filters.indirect)
     warnings = page_cache.cached("team-warnings", (current_user.id, today, filters.indirect),
                                  lambda: early_warnings(team_ids, today))
     return render_template("team/index.html", filters=filters, counts=counts, people=people, sign_offs=sign_offs,

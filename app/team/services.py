@@ -205,6 +205,11 @@ def _team_ids(indirect: bool) -> Select:
     return select(line.c.id).where(line.c.id != MANAGER_ID)
 
 
+def team_ids(manager: User, *, indirect: bool) -> Select:
+    """The ids of this manager's team as the team page shows it (direct reports, or the whole line)."""
+    return _team_ids(indirect).params(manager_id=manager.id)
+
+
 @cache
 def _in_line() -> Select:
     ids = _team_ids(True).subquery()
