@@ -172,7 +172,9 @@ def test_failures_from_elsewhere_never_keep_the_owner_out(client, make_user):
     for attempt in range(30):  # spread over addresses, in every spelling of the e-mail
         spelling = ("target@example.org", " TARGET@example.org ", "Target@Example.org")[attempt % 3]
         assert sign_in(client, spelling, "wrong password here", address=f"10.0.{attempt // 5}.{attempt}").status_code == 200
-    assert sign_in(client, user.email, PASSWORD, address="10.9.9.9").status_code == 302
+    signed_in = sign_in(client, user.email, PASSWORD, address="10.9.9.9")
+    assert signed_in.status_code == 302 and signed_in.headers["Location"] == "/home"
+    assert user.name in text(client.get("/home"))  # really in, as the owner
 
 
 def test_failures_for_one_account_from_one_address_back_off(client, make_user):
