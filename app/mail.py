@@ -173,13 +173,18 @@ def deliver_committed() -> None:
     if not sendable or db.session.new or db.session.dirty:
         return
     for message in sendable:
-        message_id = inspect(message).identity[0]
-        try:
-            deliver(message)
-        except Exception:
-            db.session.rollback()
-            # The request's own work is committed; deliver_due() retries the message once its claim lapses.
-            log.exception("e-mail %s could not be sent or recorded; it is retried later", message_id)
+        _deliver_quietly(message)
+
+
+def _deliver_quietly(message: OutboxMessage) -> None:
+    """deliver() once the request's own work is committed: a failure is logged, never raised, and
+    deliver_due() retries the message once its claim lapses."""
+    message_id = inspect(message).identity[0]
+    try:
+        deliver(message)
+    except Exception:
+        db.session.rollback()
+        log.exception("e-mail %s could not be sent or recorded; it is retried later", message_id)
 
 
 def deliver_after_response(response, message: OutboxMessage):
@@ -192,10 +197,7 @@ def deliver_after_response(response, message: OutboxMessage):
 
     def deliver_now() -> None:
         with app.app_context():
-            try:
-                deliver(db.session.get(OutboxMessage, message_id))
-            except Exception:  # noqa: BLE001 (the response is gone; the message stays queued for the next run)
-                log.exception("e-mail %s could not be sent after its response", message_id)
+            _deliver_quietly(db.session.get(OutboxMessage, message_id))
 
     response.call_on_close(deliver_now)
     return response
