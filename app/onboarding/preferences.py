@@ -1,4 +1,4 @@
-"""Reminder preferences: the signed-in employee turns due-soon reminder e-mails off or on."""
+"""Reminder preferences: the signed-in employee turns due-soon reminder e-mails (modules and check-ins) off or on."""
 
 from __future__ import annotations
 
@@ -12,12 +12,13 @@ from app.extensions import db
 from app.forms import AppForm
 from app.models import User
 from app.onboarding import bp
+from app.reminders import DUE_SOON_DAYS
 
 log = logging.getLogger(__name__)
 
 
 class ReminderPreferencesForm(AppForm):
-    due_soon = BooleanField("E-mail me about modules due in the next 3 days")
+    due_soon = BooleanField(f"E-mail me about modules and check-ins due in the next {DUE_SOON_DAYS} days")
     submit = SubmitField("Save reminder settings")
 
 
@@ -41,10 +42,11 @@ def preferences():
         set_due_soon_reminders(current_user, enabled, actor=current_user)
         db.session.commit()
         if enabled:
-            flash("You will get e-mail about modules due in the next 3 days, and about overdue modules.", "success")
+            flash(f"You will get e-mail about modules and check-ins due in the next {DUE_SOON_DAYS} days, and about overdue"
+                  " ones.", "success")
         else:
-            flash("Due-soon reminders are off. You will still get e-mail about overdue modules.", "success")
+            flash("Due-soon reminders are off. You will still get e-mail about overdue modules and check-ins.", "success")
         return redirect(url_for(".preferences"))
     if not form.is_submitted():
         form.due_soon.data = current_user.due_soon_reminders
-    return render_template("onboarding/preferences.html", form=form)
+    return render_template("onboarding/preferences.html", form=form, due_soon_days=DUE_SOON_DAYS)

@@ -20,7 +20,7 @@ def test_page_shows_the_current_setting_and_that_overdue_reminders_always_go_out
     assert "Reminder settings" in page
     assert "These always go out" in page
     assert re.search(r'<input[^>]*checked[^>]*name="due_soon"|<input[^>]*name="due_soon"[^>]*checked', page)
-    assert '<label class="form-check-label" for="due_soon">E-mail me about modules due in the next 3 days' in page
+    assert '<label class="form-check-label" for="due_soon">E-mail me about modules and check-ins due in the next 3 days' in page
     assert "currently <strong>on</strong>" in page
 
 
@@ -32,7 +32,7 @@ def test_turning_due_soon_reminders_off_and_on_changes_only_the_signed_in_user(d
 
     page = response.get_data(as_text=True)
     assert response.request.path == "/onboarding/preferences"
-    assert "Due-soon reminders are off. You will still get e-mail about overdue modules." in page
+    assert "Due-soon reminders are off. You will still get e-mail about overdue modules and check-ins." in page
     assert "currently <strong>off</strong>" in page
     db.session.refresh(me)
     db.session.refresh(other)
@@ -47,7 +47,7 @@ def test_turning_due_soon_reminders_off_and_on_changes_only_the_signed_in_user(d
 
     response = client.post("/onboarding/preferences", data={"due_soon": "y"}, follow_redirects=True)
 
-    assert "You will get e-mail about modules due in the next 3 days" in response.get_data(as_text=True)
+    assert "You will get e-mail about modules and check-ins due in the next 3 days" in response.get_data(as_text=True)
     db.session.refresh(me)
     assert me.due_soon_reminders is True
 
