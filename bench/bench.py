@@ -565,10 +565,10 @@ def throughput(url: str, workdir: Path, employees: int, mode: str, total_started
         for path, why in run.unavailable.items():
             say(f"   {path}: not available: {why}")
         live = [(p, {"Cookie": cookies[e]} if e else {}) for p, e in PAGES if p in run.tallies]
+        if mode == "mix":  # started first: its app starts up while the workers warm
+            writer = start_writer(url, SECONDS * 2 + 30)  # outlives the rounds; stopped after them
         for path, headers in live:  # warm every worker before measuring
             hammer(port, path, headers, 1.0, None)
-        if mode == "mix":
-            writer = start_writer(url, SECONDS * 2 + 30)  # outlives the rounds; stopped after them
         slice_seconds = SECONDS / ROUNDS
         for round_number in range(1, ROUNDS + 1):
             round_started = time.perf_counter()
