@@ -27,6 +27,8 @@ from __future__ import annotations
 import hashlib
 import re
 import secrets
+import threading
+from collections import Counter
 from collections.abc import Callable
 from typing import TypeVar
 
@@ -46,6 +48,8 @@ READS = re.compile(r"\s*(SELECT|WITH|PRAGMA|SHOW|EXPLAIN|SAVEPOINT|RELEASE|ROLLB
 ROW_ID = 1
 NOT_SHOWN = frozenset({"audit_event", "outbox_message"})  # tables no cached part reads
 T = TypeVar("T")
+SEEN: Counter = Counter()  # parts served "hit" from the cache or "built", since this process started (bench)
+_SEEN_LOCK = threading.Lock()
 
 
 # Noticing writes ---------------------------------------------------------------------------------
@@ -123,12 +127,19 @@ def cached(name: str, depends_on: tuple, build: Callable[[], T]) -> T:
     session = db.session
     token = current_token(session)
     if _wrote_here(session):  # this transaction's own changes are in no cached value
+        _seen("built")
         return build()
     key = "part:" + hashlib.sha256(repr((name, token, depends_on)).encode()).hexdigest()
     value = cache.get(key)
+    _seen("built" if value is None else "hit")
     if value is None:
         value = build()
         if "csrf_token" in repr(value):  # one session's token must never be served to another
             raise RuntimeError(f"the {name!r} page part holds a CSRF token: render that form outside the part")
         cache.set(key, value)
     return value
+
+
+def _seen(outcome: str) -> None:
+    with _SEEN_LOCK:
+        SEEN[outcome] += 1

@@ -40,6 +40,25 @@ def format_minutes(minutes: int) -> str:
     return f"{round(minutes / 60)} hours"
 
 
+PROGRESS_BAR = Markup(
+    '\n<div class="progress-line">\n  <progress max="100" value="{percent}" aria-label="{label}">{percent}%</progress>'
+    '\n  <span class="small">{percent}% ({done} of {total})</span>\n</div>'
+)  # Markup.format escapes every value put in
+STATUS_BADGE = Markup('<span class="badge text-bg-{tone}">{label}</span>')
+
+
+def progress_bar(done: int, total: int, label: str) -> Markup:
+    """A labelled progress element with its percent and counts (the one in _macros/ui.html): Python,
+    not a macro, as tables call it once a row."""
+    percent = int(round(done / total * 100, 0)) if total else 0
+    return PROGRESS_BAR.format(percent=percent, label=label, done=done, total=total)
+
+
+def status_badge(label: str, tone: str = "secondary") -> Markup:
+    """A coloured badge (the one in _macros/ui.html), called once a table row."""
+    return STATUS_BADGE.format(tone=tone, label=label)
+
+
 def role_family_label(value: str | RoleFamily | None) -> str:
     if value is None:
         return "—"
@@ -57,7 +76,8 @@ def init_templating(app: Flask) -> None:
     app.jinja_env.filters["datetime"] = format_datetime
     app.jinja_env.filters["role_family"] = role_family_label
     app.jinja_env.filters["minutes"] = format_minutes
-    app.jinja_env.globals.update(Role=Role, RoleFamily=RoleFamily, navigation=navigation, external_url=external_url)
+    app.jinja_env.globals.update(Role=Role, RoleFamily=RoleFamily, navigation=navigation, external_url=external_url,
+                                 progress_bar_markup=progress_bar, status_badge_markup=status_badge)
 
     @app.context_processor
     def organization():

@@ -6,15 +6,17 @@
    statements of /healthz, /team (manager@demo.clinic), /reports and /reports/validity
    (hr@demo.clinic), once with the page built from the database and once served from its cached
    parts (app.page_cache).
-3. At 5,000: gunicorn (2 gthread workers x 4 threads) on a free loopback port; requests per
-   second of /healthz, /team, /reports and /reports/validity, interleaved in rounds; then one
-   full CSV export.
+3. At each size, gunicorn (2 gthread workers x 4 threads) on a free loopback port, in three modes:
+   cached (parts kept between requests; then one full CSV export), built (CACHE_TYPE=NullCache) and
+   mix (cached, while a child process approves a sign-off or completes a module once a second; the
+   workers count the parts served from the cache). Requests per second of every page of PAGES,
+   interleaved in rounds; each ratio is to /healthz of the same run.
 
 Standard library only on the client side. Every loop and subprocess is bounded in time.
-Settings (environment): BENCH_DATABASE_URL, BENCH_SECONDS (per page, default 12),
-BENCH_ROUNDS (default 3), BENCH_THREADS (default 8), BENCH_SIZES (default "500,5000"),
+Settings (environment): BENCH_DATABASE_URL, BENCH_SECONDS (per page and mode, default 6),
+BENCH_ROUNDS (default 2), BENCH_MODES (default "cached,built,mix"), BENCH_THREADS (default 8),
+BENCH_SIZES (default "500,5000"), BENCH_BUDGET (default 480 s),
 BENCH_STRICT=1 (exit 1 when a target is missed or a page's query count grows).
-CACHE_TYPE=NullCache measures every page built from the database on every request.
 """
 
 from __future__ import annotations
@@ -56,11 +58,15 @@ def env_int(name: str, default: int) -> int:
         return default
 
 
-SECONDS = env_int("BENCH_SECONDS", 12)
-ROUNDS = max(1, env_int("BENCH_ROUNDS", 3))
+SECONDS = env_int("BENCH_SECONDS", 6)
+ROUNDS = max(1, env_int("BENCH_ROUNDS", 2))
 THREADS = max(1, env_int("BENCH_THREADS", 8))
 SIZES = [int(s) for s in os.environ.get("BENCH_SIZES", "500,5000").split(",") if s.strip()]
-BUDGET = env_int("BENCH_BUDGET", 200)  # seconds; later rounds are skipped once the run passes it
+BUDGET = env_int("BENCH_BUDGET", 480)  # seconds; rounds after the first of a mode are skipped past it
+# cached: the parts kept between requests; built: CACHE_TYPE=NullCache, every page built from the database;
+# mix: cached, while a second client completes a module or approves a sign-off once a second.
+MODES = [m for m in os.environ.get("BENCH_MODES", "cached,built,mix").split(",") if m in ("cached", "built", "mix")]
+SEEN_MARK = "BENCH_SEEN:"  # bench/gunicorn_seen.py
 
 
 def say(message: str = "") -> None:
@@ -252,6 +258,75 @@ def count_queries(url: str) -> dict:
     raise SystemExit(f"query count failed ({done.returncode}):\n{done.stdout[-3000:]}\n{done.stderr[-3000:]}")
 
 
+# --------------------------------------------------------------------------- the mix's writer (child process)
+
+
+def write_mix_child(seconds: float) -> None:
+    """Run in a fresh interpreter: once a second, approve a requested sign-off (as HR) or complete an
+    open module (as its new hire), alternately, each in its own committed transaction."""
+    sys.path.insert(0, str(ROOT))
+    from sqlalchemy import select
+
+    from app import create_app
+    from app.extensions import db
+    from app.models import Progress, ProgressStatus, User
+    from app.onboarding import services
+    from config import DevelopmentConfig
+
+    class WriterConfig(DevelopmentConfig):
+        DEBUG = False
+
+    app = create_app(WriterConfig)
+    done: Counter = Counter()
+    deadline = time.monotonic() + seconds
+    tick = 0
+    signal.signal(signal.SIGINT, lambda *_: done.update(stopped=1))
+    while time.monotonic() < deadline and not done["stopped"]:
+        started = time.monotonic()
+        tick += 1
+        with app.app_context():
+            try:
+                open_rows = select(Progress).where(Progress.status != ProgressStatus.COMPLETED)
+                requested = db.session.scalars(open_rows.where(Progress.sign_off_requested_at.is_not(None))
+                                               .limit(1)).first() if tick % 2 else None
+                if requested is not None:
+                    hr = db.session.scalars(select(User).where(User.email == HR)).one()
+                    services.approve_sign_off(requested, manager=hr)
+                    kind = "sign-off approved"
+                else:
+                    progress = db.session.scalars(open_rows.order_by(Progress.id.desc()).limit(1)).first()
+                    if progress is None:
+                        done["nothing open"] += 1
+                        continue
+                    services.complete(progress, actor=progress.employee)
+                    kind = "module completed"
+                db.session.commit()
+                done[kind] += 1
+            except Exception as error:  # noqa: BLE001 (counted and shown, the load goes on)
+                db.session.rollback()
+                done[f"failed: {type(error).__name__}"] += 1
+        time.sleep(max(0.0, 1.0 - (time.monotonic() - started)))
+    done.pop("stopped", None)
+    print(JSON_MARK + json.dumps(dict(done)), flush=True)
+
+
+def start_writer(url: str, seconds: float) -> subprocess.Popen:
+    return subprocess.Popen([sys.executable, __file__, "--write-mix", f"{seconds:.1f}"], cwd=ROOT,  # noqa: S603
+                            env=flask_env(url), stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+
+
+def writer_result(writer: subprocess.Popen) -> dict:
+    try:
+        out, err = writer.communicate(timeout=60)
+    except subprocess.TimeoutExpired:
+        writer.kill()
+        out, err = writer.communicate()
+    for line in out.splitlines():
+        if line.startswith(JSON_MARK):
+            return json.loads(line[len(JSON_MARK):])
+    return {f"writer failed ({writer.returncode}): {err.strip()[-200:]}": 1}
+
+
 # --------------------------------------------------------------------------- HTTP client
 
 
@@ -377,14 +452,17 @@ def hammer(port: int, path: str, headers: dict, seconds: float, tally: Tally | N
 # --------------------------------------------------------------------------- gunicorn
 
 
-def start_gunicorn(url: str, port: int, log_path: Path) -> subprocess.Popen:
+def start_gunicorn(url: str, port: int, log_path: Path, mode: str) -> subprocess.Popen:
     command = [
         sys.executable, "-m", "gunicorn", "--bind", f"127.0.0.1:{port}", "--workers", "2",
         "--worker-class", "gthread", "--threads", "4", "--timeout", "120", "--graceful-timeout", "10",
-        "--log-level", "warning", "app:create_app()",
+        "--log-level", "warning", "--config", str(ROOT / "bench" / "gunicorn_seen.py"), "app:create_app()",
     ]
+    env = flask_env(url, "production")
+    if mode == "built":
+        env["CACHE_TYPE"] = "NullCache"
     log = open(log_path, "w")  # noqa: SIM115 (closed when the server stops)
-    server = subprocess.Popen(command, cwd=ROOT, env=flask_env(url, "production"), stdout=log,  # noqa: S603
+    server = subprocess.Popen(command, cwd=ROOT, env=env, stdout=log,  # noqa: S603
                               stderr=subprocess.STDOUT, start_new_session=True)
     server.log_file = log  # type: ignore[attr-defined]
     deadline = time.monotonic() + 45
@@ -440,16 +518,95 @@ def table(header: list[str], rows: list[list[str]]) -> None:
                              for i, (cell, w) in enumerate(zip(line, widths, strict=False))))
 
 
+class Run:
+    """One gunicorn run of every page in one mode at one size: tallies and what went wrong."""
+
+    def __init__(self, employees: int, mode: str) -> None:
+        self.employees, self.mode = employees, mode
+        self.tallies: dict[str, Tally] = {}
+        self.unavailable: dict[str, str] = {}
+        self.export: dict | None = None
+        self.tracebacks = 0
+        self.seen: Counter = Counter()  # page parts served from the cache ("hit") or built
+        self.writes: dict = {}
+
+    def ratio(self, path: str) -> float | None:
+        tally, base = self.tallies.get(path), self.tallies.get("/healthz")
+        return tally.rps() / base.rps() if tally and base and base.rps() else None
+
+    def hit_rate(self) -> float | None:
+        total = self.seen["hit"] + self.seen["built"]
+        return self.seen["hit"] / total if total else None
+
+
+def throughput(url: str, workdir: Path, employees: int, mode: str, total_started: float) -> Run:
+    """gunicorn in `mode`; every page of PAGES in interleaved rounds (the mix's writer running alongside)."""
+    run = Run(employees, mode)
+    port = free_port()
+    log_path = workdir / f"gunicorn-{employees}-{mode}.log"
+    server = start_gunicorn(url, port, log_path, mode)
+    writer = None
+    try:
+        cookies: dict[str, str] = {}
+        for path, email in PAGES:
+            headers = {}
+            if email:
+                try:
+                    cookies[email] = cookies.get(email) or sign_in(port, email)
+                except (RuntimeError, OSError) as problem:
+                    run.unavailable[path] = str(problem)
+                    continue
+                headers["Cookie"] = cookies[email]
+            status = fetch(port, "GET", path, headers)[0]
+            if status != 200:
+                run.unavailable[path] = f"{status}"
+                continue
+            run.tallies[path] = Tally()
+        for path, why in run.unavailable.items():
+            say(f"   {path}: not available: {why}")
+        live = [(p, {"Cookie": cookies[e]} if e else {}) for p, e in PAGES if p in run.tallies]
+        if mode == "mix":  # started first: its app starts up while the workers warm
+            writer = start_writer(url, SECONDS * 2 + 30)  # outlives the rounds; stopped after them
+        for path, headers in live:  # warm every worker before measuring
+            hammer(port, path, headers, 1.0, None)
+        slice_seconds = SECONDS / ROUNDS
+        for round_number in range(1, ROUNDS + 1):
+            round_started = time.perf_counter()
+            for path, headers in live:
+                hammer(port, path, headers, slice_seconds, run.tallies[path])
+            say(f"   {mode} round {round_number}/{ROUNDS} ({time.perf_counter() - round_started:.0f}s): " + ", ".join(
+                f"{p} {run.tallies[p].requests} req" for p, _ in live))
+            projected = time.perf_counter() + (time.perf_counter() - round_started)
+            if round_number < ROUNDS and projected > total_started + BUDGET:
+                say(f"   stopping after round {round_number}: another would pass the {BUDGET}s budget")
+                break
+        if writer is not None:
+            writer.send_signal(signal.SIGINT)
+        if mode == "cached" and HR in cookies:
+            run.export = export_csv(port, cookies[HR])
+    finally:
+        if writer is not None and writer.poll() is None:
+            writer.send_signal(signal.SIGINT)
+        stop_gunicorn(server)
+    if writer is not None:
+        run.writes = writer_result(writer)
+    log = log_path.read_text()
+    run.tracebacks = log.count("Traceback")
+    for hit, built in re.findall(SEEN_MARK + r" hit=(\d+) built=(\d+)", log):
+        run.seen.update(hit=int(hit), built=int(built))
+    return run
+
+
 def main() -> int:
     total_started = time.perf_counter()
     backend = "PostgreSQL (BENCH_DATABASE_URL)" if is_postgres(os.environ.get("BENCH_DATABASE_URL", "")) else "SQLite"
-    say(f"Medical Home bench: {backend}, sizes {SIZES}, {os.cpu_count()} CPUs, "
-        f"{THREADS} client threads, {SECONDS}s per page in {ROUNDS} interleaved rounds")
+    say(f"Medical Home bench: {backend}, sizes {SIZES}, modes {MODES}, {os.cpu_count()} CPUs, "
+        f"{THREADS} client threads, {SECONDS}s per page and mode in {ROUNDS} interleaved rounds")
     counts: dict[int, dict] = {}
     builds: dict[int, float] = {}
+    runs: list[Run] = []
     with tempfile.TemporaryDirectory(prefix="medical-home-bench-") as tmp:
         workdir = Path(tmp)
-        url = ""
         for employees in SIZES:
             say(f"\n== {employees} employees: building the demo organization")
             url, builds[employees] = build(employees, workdir)
@@ -462,6 +619,9 @@ def main() -> int:
                         f"{data['cached_queries']:>2} queries {data['cached_ms']:6.1f} ms")
                 else:
                     say(f"   {path:<22} {data['status']}")
+            say(f"   throughput: gunicorn 2 gthread workers x 4 threads, production config; modes {MODES}")
+            for mode in MODES:
+                runs.append(throughput(url, workdir, employees, mode, total_started))
 
         largest = SIZES[-1]
         say(f"\n== Slowest statements at {largest} employees (in-process, one request)")
@@ -476,55 +636,8 @@ def main() -> int:
             for n, statement in data["repeated"]:
                 say(f"     repeated {n}x: {statement}")
 
-        say(f"\n== Throughput at {largest} employees: gunicorn 2 gthread workers x 4 threads, production config")
-        port = free_port()
-        server = start_gunicorn(url, port, workdir / "gunicorn.log")
-        tallies: dict[str, Tally] = {}
-        unavailable: dict[str, str] = {}
-        export = None
-        try:
-            cookies: dict[str, str] = {}
-            for path, email in PAGES:
-                headers = {}
-                if email:
-                    try:
-                        cookies[email] = cookies.get(email) or sign_in(port, email)
-                    except (RuntimeError, OSError) as problem:
-                        unavailable[path] = str(problem)
-                        say(f"   {path}: not available: {problem}")
-                        continue
-                    headers["Cookie"] = cookies[email]
-                status = fetch(port, "GET", path, headers)[0]
-                if status != 200:
-                    unavailable[path] = f"{status}"
-                    say(f"   {path}: not available: {status}")
-                    continue
-                tallies[path] = Tally()
-            live = [(p, {"Cookie": cookies[e]} if e else {}) for p, e in PAGES if p in tallies]
-            for path, headers in live:  # warm every worker before measuring
-                hammer(port, path, headers, 1.0, None)
-            slice_seconds = SECONDS / ROUNDS
-            for round_number in range(1, ROUNDS + 1):
-                round_started = time.perf_counter()
-                for path, headers in live:
-                    hammer(port, path, headers, slice_seconds, tallies[path])
-                say(f"   round {round_number}/{ROUNDS} ({time.perf_counter() - round_started:.0f}s): " + ", ".join(
-                    f"{p} {tallies[p].requests} req in {tallies[p].seconds:.1f}s" for p, _ in live))
-                projected = time.perf_counter() + (time.perf_counter() - round_started)
-                if round_number < ROUNDS and projected > total_started + BUDGET:
-                    say(f"   stopping after round {round_number}: another would pass the {BUDGET}s budget "
-                        "(slow pages overrun their slices while in-flight requests finish)")
-                    break
-            if HR in cookies:
-                export = export_csv(port, cookies[HR])
-        finally:
-            stop_gunicorn(server)
-        errors_log = (workdir / "gunicorn.log").read_text()
-        tracebacks = errors_log.count("Traceback")
-
-    # ---------------------------------------------------------------- final table
+    # ---------------------------------------------------------------- final tables
     small, large = SIZES[0], SIZES[-1]
-    base = tallies.get("/healthz")
     verdicts: list[str] = []
     notes: list[str] = []
     rows = []
@@ -542,56 +655,71 @@ def main() -> int:
             notes.append(f"{path} takes {ms_large / ms_small:.0f}x longer in-process at {large} than at {small} "
                          f"({ms_small:.0f} -> {ms_large:.0f} ms) with the same number of queries"
                          if grew == "no" else f"{path} in-process time grew {ms_small:.0f} -> {ms_large:.0f} ms")
-        tally = tallies.get(path)
-        ratio = tally.rps() / base.rps() if tally and base and base.rps() else None
-        target = TARGETS.get(path)
-        if path in unavailable:
-            meets = "n/a"
-        elif target is None:
-            meets = "base" if path == "/healthz" else "no target"
-        else:
-            meets = "ok" if ratio is not None and ratio >= target else "MISSED"
-            if meets == "MISSED":
-                verdicts.append(f"{path} at {fmt(ratio, '.3f')} of /healthz (target {target})")
         rows.append([
             path, f"{fmt(q_small)}/{fmt(c_small)}", f"{fmt(q_large)}/{fmt(c_large)}", grew,
             f"{fmt(ms_small, '.0f')}/{fmt(measured[small].get('cached_ms'), '.0f')}",
             f"{fmt(ms_large, '.0f')}/{fmt(measured[large].get('cached_ms'), '.0f')}",
-            fmt(tally.rps() if tally else None, ".1f", "n/a"),
-            fmt(tally.percentile(0.5) if tally else None, ".1f"),
-            fmt(tally.percentile(0.95) if tally else None, ".1f"),
-            fmt(tally.non_200() if tally else None),
-            fmt(ratio, ".3f") if path != "/healthz" else "1.000",
-            f">= {target}" if target else "",
-            meets if path not in unavailable else f"not available: {unavailable[path]}",
         ])
     say(f"\n== Results ({backend}; total run {time.perf_counter() - total_started:.0f}s)")
-    table(["page", f"SQL@{small}", f"SQL@{large}", "grew", f"ms@{small}", f"ms@{large}", "req/s", "p50 ms",
-           "p95 ms", "non-200", "vs healthz", "target", "verdict"], rows)
+    say("  SQL statements and in-process time (SQL@N: statements per request, page built / served from cached "
+        "parts; ms@N: best in-process request, built / cached)")
+    table(["page", f"SQL@{small}", f"SQL@{large}", "grew", f"ms@{small}", f"ms@{large}"], rows)
+
+    say(f"\n  Throughput (gunicorn, {THREADS} client threads, the same URL again and again; each ratio is to "
+        "/healthz of the same run)")
+    rows = []
+    for run in runs:
+        for path, _ in PAGES:
+            tally, ratio, target = run.tallies.get(path), run.ratio(path), TARGETS.get(path)
+            if path in run.unavailable:
+                meets = f"not available: {run.unavailable[path]}"
+            elif target is None:
+                meets = "base" if path == "/healthz" else "no target"
+            elif run.employees != large:
+                meets = ""
+            else:
+                meets = "ok" if ratio is not None and ratio >= target else "MISSED"
+                if meets == "MISSED":
+                    verdicts.append(f"{run.mode} {path} at {fmt(ratio, '.3f')} of /healthz (target {target})")
+            rows.append([
+                str(run.employees), run.mode, path, fmt(tally.rps() if tally else None, ".1f", "n/a"),
+                fmt(tally.percentile(0.5) if tally else None, ".1f"),
+                fmt(tally.percentile(0.95) if tally else None, ".1f"),
+                fmt(tally.non_200() if tally else None),
+                "1.000" if path == "/healthz" else fmt(ratio, ".3f"),
+                f">= {target}" if target and run.employees == large else "", meets,
+            ])
+    table(["employees", "mode", "page", "req/s", "p50 ms", "p95 ms", "non-200", "vs healthz", "target", "verdict"],
+          rows)
     say("")
+    for run in runs:
+        if run.mode == "mix":
+            writes = ", ".join(f"{n} {kind}" for kind, n in sorted(run.writes.items())) or "none"
+            say(f"  mix at {run.employees}: page parts served from the cache {fmt(run.hit_rate(), '.1%')} "
+                f"({run.seen['hit']} hits, {run.seen['built']} built, warm-up included); writes: {writes}")
+        if run.tracebacks:
+            say(f"  gunicorn ({run.mode} at {run.employees}) logged {run.tracebacks} traceback(s)")
     say("  demo build: " + ", ".join(f"{n} employees {s:.1f}s" for n, s in builds.items()))
+    export = next((run.export for run in runs if run.export is not None and run.employees == large), None)
     if export is None:
-        say(f"  export {EXPORT}: not available (no HR session)")
+        say(f"  export {EXPORT}: not measured (no HR session or no cached run)")
     elif export["status"] != 200:
         say(f"  export {EXPORT}: not available: {export['status']}")
     else:
         say(f"  export {EXPORT}: {export['bytes']:,} bytes, {export['rows']:,} rows, {export['seconds']:.2f}s "
             f"({export['type']}; {fmt(counts[large].get(EXPORT, {}).get('queries'))} SQL statements in-process)")
-    say("  (SQL@N: statements per request in-process, page built / served from cached parts; ms@N: best "
-        f"in-process request, built / cached; the rest: gunicorn at {large}, {THREADS} client threads, the same "
-        "URL again and again, so from cached parts unless the data changes)")
-    if tracebacks:
-        say(f"  gunicorn logged {tracebacks} traceback(s) during the run")
     for note in notes:
         say(f"  note: {note}")
+    unavailable = {path: why for run in runs for path, why in run.unavailable.items()}
     verdicts += [f"{path} not available ({why})" for path, why in unavailable.items()]
     say("  verdict: " + ("every target met, query counts flat" if not verdicts else "; ".join(verdicts)))
     strict = os.environ.get("BENCH_STRICT") == "1"
     return 1 if strict and (verdicts or unavailable) else 0
 
-
 if __name__ == "__main__":
     if sys.argv[1:] == ["--count-queries"]:
         count_queries_child()
+    elif sys.argv[1:2] == ["--write-mix"]:
+        write_mix_child(float(sys.argv[2]))
     else:
         sys.exit(main())

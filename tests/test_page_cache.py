@@ -93,6 +93,18 @@ def test_a_part_is_built_once_per_token_and_key(committed, app, make_user):
     assert built == ["a", "b", "after"]
 
 
+def test_parts_served_from_the_cache_and_built_are_counted_for_the_bench(committed, app, make_user):
+    make_user(Role.HR)
+    committed.session.commit()
+    before = dict(page_cache.SEEN)
+    with app.test_request_context():
+        page_cache.cached("counted", (), lambda: "first")
+        page_cache.cached("counted", (), lambda: "again")
+        page_cache.cached("counted", (), lambda: "again")
+    assert page_cache.SEEN["built"] - before.get("built", 0) == 1
+    assert page_cache.SEEN["hit"] - before.get("hit", 0) == 2
+
+
 def test_a_transaction_that_wrote_gets_a_fresh_part_and_caches_nothing(committed, app, make_user):
     make_user(Role.HR)
     committed.session.commit()
