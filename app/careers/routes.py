@@ -7,6 +7,7 @@ import logging
 from flask import abort, current_app, redirect, render_template, request, url_for
 from werkzeug.exceptions import RequestEntityTooLarge
 
+from app import mail
 from app.careers import bp, services
 from app.careers.forms import ApplicationForm
 from app.extensions import db, limiter
@@ -59,6 +60,7 @@ def posting(posting_id: int):
             form.form_errors.append(str(problem))
         else:
             db.session.commit()
+            mail.deliver_committed()
             # The same thanks for a resubmission, so the page never tells whether an e-mail applied before.
             return redirect(url_for(".thanks", posting_id=posting.id, _anchor="main"))
     return render_template(

@@ -1,0 +1,27 @@
+"""A new applicant gets one confirmation e-mail through the outbox; a resubmission gets none."""
+
+from __future__ import annotations
+
+from sqlalchemy import select
+
+from app.models import OutboxMessage
+from tests.careers.test_services import apply
+
+
+def confirmations(db):
+    return db.session.scalars(select(OutboxMessage).where(OutboxMessage.kind == "application.confirmation")).all()
+
+
+def test_new_application_queues_one_confirmation_to_the_applicant(db, posting):
+    application, _ = apply(posting)
+    (message,) = confirmations(db)
+    assert message.recipient == "ana@example.org"
+    assert posting.title in message.subject
+    assert "Ana Applicant" in message.body
+    assert message.dedupe_key == f"application.confirmation:{application.id}"
+
+
+def test_resubmission_queues_no_second_confirmation(db, posting):
+    apply(posting)
+    apply(posting, name="Someone Else")
+    assert len(confirmations(db)) == 1
