@@ -5,6 +5,7 @@ from __future__ import annotations
 from sqlalchemy import select
 
 from app.models import OutboxMessage
+from tests.careers.test_routes import form
 from tests.careers.test_services import apply
 
 
@@ -25,3 +26,14 @@ def test_resubmission_queues_no_second_confirmation(db, posting):
     apply(posting)
     apply(posting, name="Someone Else")
     assert len(confirmations(db)) == 1
+
+
+def test_applying_on_the_careers_page_sends_the_confirmation_over_smtp(
+    client, db, posting, resume_dir, smtp_config, smtp_server
+):
+    inbox, controller = smtp_server()
+    smtp_config(controller.port)
+    client.post(f"/careers/{posting.id}", data=form(email="ana@example.org"))
+    ((recipients, message),) = inbox.messages
+    assert recipients == ["ana@example.org"]
+    assert posting.title in message["Subject"]
