@@ -225,7 +225,7 @@ def _keep_beside(
 def queue_confirmation(application: Application, posting: Posting) -> None:
     """Queue the once-only e-mail telling a new applicant their application arrived."""
     organization = current_app.config["ORGANIZATION_NAME"]
-    mail.queue(
+    message = mail.queue(
         kind="application.confirmation",
         dedupe_key=f"application.confirmation:{application.id}",
         recipient=application.email,
@@ -235,6 +235,9 @@ def queue_confirmation(application: Application, posting: Posting) -> None:
             "Our hiring team reads every application and will write to you at this address.\n"
         ),
     )
+    if message is not None:
+        record(db.session, "application.confirmation_queued", application, recipient=application.email)
+        db.session.flush()
 
 
 def submit_application(

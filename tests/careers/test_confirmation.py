@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from sqlalchemy import select
 
-from app.models import OutboxMessage
+from app.models import AuditEvent, OutboxMessage
 from tests.careers.test_routes import form
 from tests.careers.test_services import apply
 
@@ -37,3 +37,11 @@ def test_applying_on_the_careers_page_sends_the_confirmation_over_smtp(
     ((recipients, message),) = inbox.messages
     assert recipients == ["ana@example.org"]
     assert posting.title in message["Subject"]
+
+
+def test_queued_confirmation_is_in_the_audit_log(db, posting):
+    application, _ = apply(posting)
+    apply(posting, name="Someone Else")
+    events = db.session.scalars(select(AuditEvent).where(AuditEvent.action == "application.confirmation_queued")).all()
+    assert [(event.entity_type, event.entity_id) for event in events] == [("application", application.id)]
+    assert events[0].after == {"recipient": "ana@example.org"}
