@@ -20,6 +20,7 @@ from werkzeug.datastructures import FileStorage
 
 from app import mail
 from app.audit import record
+from app.careers import links
 from app.extensions import db
 from app.models import (
     Application,
@@ -232,7 +233,9 @@ def queue_confirmation(application: Application, posting: Posting) -> None:
         subject=f"We received your application: {posting.title}",
         body=(
             f"Hello {application.name},\n\nThank you for applying for {posting.title} at {organization}. "
-            "Our hiring team reads every application and will write to you at this address.\n"
+            "Our hiring team reads every application and will write to you at this address.\n\n"
+            "If you no longer want to be considered, you can withdraw your application here (the link works "
+            f"once):\n\n{links.withdraw_url(application)}\n"
         ),
     )
     if message is not None:
