@@ -20,7 +20,7 @@ from werkzeug.datastructures import FileStorage
 
 from app import mail
 from app.audit import record
-from app.careers import links
+from app.careers import links, messages
 from app.extensions import db
 from app.models import (
     Application,
@@ -227,8 +227,8 @@ def queue_confirmation(application: Application, posting: Posting) -> None:
     """Queue the once-only e-mail telling a new applicant their application arrived."""
     organization = current_app.config["ORGANIZATION_NAME"]
     message = mail.queue(
-        kind="application.confirmation",
-        dedupe_key=f"application.confirmation:{application.id}",
+        kind=messages.CONFIRMATION,
+        dedupe_key=messages.dedupe_key(messages.CONFIRMATION, application),
         recipient=application.email,
         subject=f"We received your application: {posting.title}",
         body=(
