@@ -20,8 +20,9 @@ from werkzeug.datastructures import FileStorage
 
 from app import mail
 from app.audit import record
-from app.careers import links, messages
+from app.careers import links
 from app.extensions import db
+from app.hiring import candidate_messages as messages
 from app.models import (
     Application,
     ApplicationResubmission,

@@ -8,11 +8,11 @@ from flask import flash, redirect, render_template, url_for
 from flask_login import current_user
 from sqlalchemy import select
 
+from app import mail
 from app.access import role_required
 from app.actions import carry_out
-from app.careers import messages as candidate_messages
 from app.extensions import db
-from app.hiring import bp
+from app.hiring import bp, candidate_messages
 from app.hiring import pipeline_services as services
 from app.hiring.pipeline_services import REASON_REQUIRED, STAGE_LABELS, StageError
 from app.hiring.posting_forms import MoveForm
@@ -80,4 +80,5 @@ def move_application(application_id: int):
         return back
     carry_out(lambda: services.move_stage(application, form.stage(), actor=current_user, reason=form.reason.data or ""),
               StageError, lambda _: f"{application.name} moved to {STAGE_LABELS[application.stage]}.")
+    mail.deliver_committed()
     return back

@@ -9,6 +9,7 @@ import logging
 
 from app.audit import acting_as, record
 from app.extensions import db
+from app.hiring import candidate_messages
 from app.models import Application, Stage, StageChange, User
 
 log = logging.getLogger(__name__)
@@ -35,8 +36,9 @@ def hire_path(application: Application) -> str:
 
 
 def move_stage(application: Application, to_stage: Stage, *, actor: User | None, reason: str = "") -> StageChange:
-    """Move an application to another stage, writing its history row and an audit event; actor None is the
-    candidate, who has no account (withdrawing through the signed link in their e-mail)."""
+    """Move an application to another stage, writing its history row and an audit event (and queueing the
+    candidate's letter when rejected); actor None is the candidate, who has no account (withdrawing through
+    the signed link in their e-mail)."""
     reason = (reason or "").strip()
     name, here = application.name, STAGE_LABELS[application.stage]
     if application.archived or application.posting.archived:
@@ -60,6 +62,8 @@ def move_stage(application: Application, to_stage: Stage, *, actor: User | None,
         record(db.session, "application.moved", application, from_stage=from_stage, to_stage=to_stage,
                reason=reason)
         db.session.flush()
+        if to_stage is Stage.REJECTED:
+            candidate_messages.queue_rejection(application)
     db.session.expire(application, ["stage_changes"])
     log.info("application %s moved %s -> %s by user %s", application.id, from_stage.value, to_stage.value, actor_id)
     return change
