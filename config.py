@@ -114,6 +114,7 @@ class Config:
 
     INVITE_MAX_AGE = 60 * 60 * 24 * 7
     PASSWORD_RESET_MAX_AGE = 60 * 60 * 2
+    CANDIDATE_LINK_MAX_AGE = 60 * 60 * 24 * 180  # a withdraw link works while a search can last
     PASSWORD_MIN_LENGTH = 12
     PASSWORD_HASH_METHOD = "scrypt"  # noqa: S105 (a hash method name, not a secret)
     ORGANIZATION_NAME = "Demo Community Health Center"

@@ -28,6 +28,7 @@ from flask import Flask
 from sqlalchemy import select
 
 from app.auth.services import RESET, invite_token, link_token
+from app.careers import links as candidate_links
 from app.extensions import db as _db
 from app.models import (
     Application,
@@ -192,7 +193,7 @@ def _hiring(db, person, site, value, resume_dir) -> dict:
             "spare_question_id": questions[1].id, "posting_id": posting.id, "kit_item_id": kit_item.id,
             "application_id": applications["rosa"].id, "resubmission_id": later.id, "other_application_id": applications["bo"].id,
             "interview_id": panel["ivy"].id, "ian_interview_id": panel["ian"].id, "interviewer_id": person["ivy"].id,
-            "draft_scorecard_id": draft.id}
+            "draft_scorecard_id": draft.id, "withdraw_token": candidate_links.link_token(applications["bo"])}
 
 
 def _check_ins(db, person, value, rubric_id) -> dict:

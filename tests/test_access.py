@@ -118,6 +118,8 @@ RULES: dict[str, tuple] = {
     "careers.index":                ("/careers",                                    "ok  ok  ok  ok  ok  ok  ok"),
     "careers.posting":              ("/careers/{posting_id}",                       "ok  ok  ok  ok  ok  ok  ok"),
     "careers.thanks":               ("/careers/{posting_id}/thanks",                "ok  ok  ok  ok  ok  ok  ok"),
+    # The candidate has no account: the signed link is the key, and it names one application.
+    "careers.withdraw":             ("/careers/withdraw/{withdraw_token}",          "ok  ok  ok  ok  ok  ok  ok"),
     # Rosa's résumé: not even the interviewer on her panel downloads it.
     "hiring.resume":                ("/hiring/applications/{application_id}/resume", "--  --  --  --  --  ok  ok"),
     "hiring.resubmission_resume":   ("/hiring/applications/{application_id}/resubmissions/{resubmission_id}/resume",
@@ -193,6 +195,7 @@ FORMS = {
     "team.amend_check_in": lambda w: {f"rating_{w.value_id}": "3", f"evidence_{w.value_id}": "It was closed Monday.",
                                       "reason": "The referral was closed after all.", "next_steps": "Keep going."},
     "team.assign_check_in_modules": lambda w: {"value_ids": str(w.value_id)},
+    "careers.withdraw": lambda w: {},
     "careers.posting": lambda w: {"name": "Pat Applicant", "email": "pat@applicant.example", "phone": "",
                                   "why": "I want to help patients keep one team that knows them.", "website": ""},
     "hiring.new_question": lambda w: {"value_id": str(w.value_id), "kind": "behavioral",

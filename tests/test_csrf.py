@@ -79,6 +79,7 @@ def test_every_write_route_refuses_a_missing_or_foreign_token_and_changes_nothin
                 browsers.restart(actor)
             covered.add((rule.endpoint, actor))
     assert not wrong, "\n".join(wrong)
-    public_forms = {("auth.login", ANON), ("careers.posting", ANON), ("auth.accept_invite", ANON)}
+    public_forms = {("auth.login", ANON), ("careers.posting", ANON), ("auth.accept_invite", ANON),
+                    ("careers.withdraw", ANON)}
     assert public_forms <= covered
     assert len(covered) == len({r.endpoint for r in app.url_map.iter_rules() if r.methods & WRITES})

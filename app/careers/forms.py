@@ -69,3 +69,9 @@ class ApplicationForm(AppForm):
     # Honeypot: hidden from people (see the template); bots that fill it are thanked and ignored.
     website = StringField("Leave this field empty", render_kw={"tabindex": "-1", "autocomplete": "off"})
     submit = SubmitField("Send my application")
+
+
+class WithdrawForm(AppForm):
+    """The candidate's confirmation before their application is withdrawn (only the CSRF token and a button)."""
+
+    submit = SubmitField("Withdraw my application")

@@ -7,8 +7,9 @@ import logging
 from flask import abort, current_app, redirect, render_template, request, url_for
 from werkzeug.exceptions import RequestEntityTooLarge
 
-from app.careers import bp, services
-from app.careers.forms import ApplicationForm
+from app import mail
+from app.careers import bp, links, services
+from app.careers.forms import ApplicationForm, WithdrawForm
 from app.extensions import db, limiter
 
 log = logging.getLogger(__name__)
@@ -59,6 +60,7 @@ def posting(posting_id: int):
             form.form_errors.append(str(problem))
         else:
             db.session.commit()
+            mail.deliver_committed()
             # The same thanks for a resubmission, so the page never tells whether an e-mail applied before.
             return redirect(url_for(".thanks", posting_id=posting.id, _anchor="main"))
     return render_template(
@@ -77,6 +79,26 @@ def thanks(posting_id: int):
     """Confirmation after applying."""
     posting = services.open_posting(posting_id) or abort(404)
     return render_template("careers/thanks.html", posting=posting)
+
+
+@bp.route("/withdraw/<token>", methods=["GET", "POST"])
+def withdraw(token: str):
+    """The withdraw link in a candidate's e-mail: a confirmation first, then the application is withdrawn once."""
+    form = WithdrawForm()
+    try:
+        application = links.application_for_link(token)
+        if form.validate_on_submit():
+            links.withdraw(token)
+            db.session.commit()
+            return render_template(
+                "careers/problem.html",
+                title="Your application is withdrawn",
+                message=f"We will no longer consider your application for {application.posting.title}. "
+                "Thank you for your interest in working with us.",
+            )
+    except links.InvalidLink as problem:  # raised before anything changed
+        return render_template("careers/problem.html", title=problem.title, message=problem.message), 400
+    return render_template("careers/withdraw.html", form=form, posting=application.posting, token=token)
 
 
 @bp.errorhandler(RequestEntityTooLarge)

@@ -18,8 +18,11 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import joinedload
 from werkzeug.datastructures import FileStorage
 
+from app import mail
 from app.audit import record
+from app.careers import links
 from app.extensions import db
+from app.hiring import candidate_messages as messages
 from app.models import (
     Application,
     ApplicationResubmission,
@@ -221,6 +224,26 @@ def _keep_beside(
     return resubmission
 
 
+def queue_confirmation(application: Application, posting: Posting) -> None:
+    """Queue the once-only e-mail telling a new applicant their application arrived."""
+    organization = current_app.config["ORGANIZATION_NAME"]
+    message = mail.queue(
+        kind=messages.CONFIRMATION,
+        dedupe_key=messages.dedupe_key(messages.CONFIRMATION, application),
+        recipient=application.email,
+        subject=f"We received your application: {posting.title}",
+        body=(
+            f"Hello {application.name},\n\nThank you for applying for {posting.title} at {organization}. "
+            "Our hiring team reads every application and will write to you at this address.\n\n"
+            "If you no longer want to be considered, you can withdraw your application here (the link works "
+            f"once):\n\n{links.withdraw_url(application)}\n"
+        ),
+    )
+    if message is not None:
+        record(db.session, "application.confirmation_queued", application, recipient=application.email)
+        db.session.flush()
+
+
 def submit_application(
     posting: Posting, *, name: str, email: str, phone: str, why: str, resume: bytes | None
 ) -> tuple[Application, bool]:
@@ -259,6 +282,7 @@ def submit_application(
             db.session.add(StageChange(application_id=application.id, from_stage=None, to_stage=Stage.APPLIED))
             db.session.flush()
             log.info("application %s received for posting %s", application.id, posting.id)
+            queue_confirmation(application, posting)
             return application, False
 
     resubmission = _keep_beside(existing, name=name, phone=phone, why=why, resume_name=resume_name)

@@ -8,10 +8,11 @@ from flask import flash, redirect, render_template, url_for
 from flask_login import current_user
 from sqlalchemy import select
 
+from app import mail
 from app.access import role_required
 from app.actions import carry_out
 from app.extensions import db
-from app.hiring import bp
+from app.hiring import bp, candidate_messages
 from app.hiring import pipeline_services as services
 from app.hiring.pipeline_services import REASON_REQUIRED, STAGE_LABELS, StageError
 from app.hiring.posting_forms import MoveForm
@@ -39,8 +40,8 @@ def pipeline(posting_id: int):
 @bp.get("/applications/<int:application_id>")
 @role_required(*HIRING)
 def candidate(application_id: int):
-    """One application: the candidate's answers, résumé, later unverified submissions, stage history and the
-    form that moves them."""
+    """One application: the candidate's answers, résumé, later unverified submissions, stage history, the
+    e-mails written to the candidate and the form that moves them."""
     application = db.get_or_404(Application, application_id)
     return _candidate_page(application, MoveForm())
 
@@ -54,11 +55,12 @@ def _candidate_page(application: Application, form: MoveForm):
         select(ApplicationResubmission).where(ApplicationResubmission.application_id == application.id)
         .order_by(ApplicationResubmission.id)
     ).all()
+    messages = candidate_messages.sent_for(application)
     form.to_stage.choices = [choice for choice in form.to_stage.choices
                              if choice[0] not in (application.stage.value, Stage.HIRED.value)]
     return render_template(
         "hiring/pipeline/candidate.html", application=application, posting=application.posting, history=history,
-        actors=actors, resubmissions=resubmissions, form=form, hire_path=services.hire_path(application),
+        actors=actors, resubmissions=resubmissions, messages=messages, form=form, hire_path=services.hire_path(application),
         can_move=application.stage is not Stage.HIRED and not application.archived and not application.posting.archived,
         **LABELS,
     )
@@ -78,4 +80,5 @@ def move_application(application_id: int):
         return back
     carry_out(lambda: services.move_stage(application, form.stage(), actor=current_user, reason=form.reason.data or ""),
               StageError, lambda _: f"{application.name} moved to {STAGE_LABELS[application.stage]}.")
+    mail.deliver_committed()
     return back

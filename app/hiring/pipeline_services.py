@@ -9,6 +9,7 @@ import logging
 
 from app.audit import acting_as, record
 from app.extensions import db
+from app.hiring import candidate_messages
 from app.models import Application, Stage, StageChange, User
 
 log = logging.getLogger(__name__)
@@ -34,8 +35,10 @@ def hire_path(application: Application) -> str:
     return f"/hiring/applications/{application.id}/hire"
 
 
-def move_stage(application: Application, to_stage: Stage, *, actor: User, reason: str = "") -> StageChange:
-    """Move an application to another stage, writing its history row and an audit event."""
+def move_stage(application: Application, to_stage: Stage, *, actor: User | None, reason: str = "") -> StageChange:
+    """Move an application to another stage, writing its history row and an audit event (and queueing the
+    candidate's letter when rejected); actor None is the candidate, who has no account (withdrawing through
+    the signed link in their e-mail)."""
     reason = (reason or "").strip()
     name, here = application.name, STAGE_LABELS[application.stage]
     if application.archived or application.posting.archived:
@@ -50,16 +53,19 @@ def move_stage(application: Application, to_stage: Stage, *, actor: User, reason
     if to_stage in REASON_REQUIRED and not reason:
         raise StageError(f"Give a reason for marking {name} {STAGE_LABELS[to_stage].lower()}; it stays on "
                          "their record.")
-    with acting_as(db.session, actor.id):
+    actor_id = actor.id if actor is not None else None
+    with acting_as(db.session, actor_id):
         change = StageChange(application_id=application.id, from_stage=application.stage, to_stage=to_stage,
-                             reason=reason, actor_id=actor.id)
+                             reason=reason, actor_id=actor_id)
         db.session.add(change)
         from_stage, application.stage = application.stage, to_stage
         record(db.session, "application.moved", application, from_stage=from_stage, to_stage=to_stage,
                reason=reason)
         db.session.flush()
+        if to_stage is Stage.REJECTED:
+            candidate_messages.queue_rejection(application)
     db.session.expire(application, ["stage_changes"])
-    log.info("application %s moved %s -> %s by user %s", application.id, from_stage.value, to_stage.value, actor.id)
+    log.info("application %s moved %s -> %s by user %s", application.id, from_stage.value, to_stage.value, actor_id)
     return change
 
 

@@ -7,6 +7,7 @@ from app.models.check_ins import CheckIn, CheckInRating, CheckInSchedule, Rater
 from app.models.hiring import (
     Application,
     ApplicationResubmission,
+    CandidateLinkUse,
     Criterion,
     EmploymentType,
     InterviewAssignment,
@@ -47,6 +48,7 @@ __all__ = [
     "CheckInRating",
     "CheckInSchedule",
     "Rater",
+    "CandidateLinkUse",
     "Application", "ApplicationResubmission", "Assignment", "AuditEvent", "Base", "Completion", "Criterion", "DataVersion",
     "EmploymentType", "InterviewAssignment", "KitItem", "Method", "Module", "OutboxMessage",
     "OutboxStatus", "Posting", "PostingStatus", "Progress", "ProgressStatus", "Question",

@@ -246,6 +246,21 @@ class StageChange(Base):
         return f"<StageChange {self.application_id} {self.from_stage}->{self.to_stage}>"
 
 
+class CandidateLinkUse(Base):
+    """A signed link in a candidate's e-mail that has been used: each purpose works once per application."""
+
+    __tablename__ = "candidate_link_use"
+    __table_args__ = (UniqueConstraint("application_id", "purpose"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    application_id: Mapped[int] = mapped_column(ForeignKey("application.id"), index=True)
+    purpose: Mapped[str] = mapped_column(String(40))
+    used_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+    def __repr__(self) -> str:
+        return f"<CandidateLinkUse app={self.application_id} {self.purpose}>"
+
+
 class InterviewAssignment(TimestampMixin, Base):
     """An interviewer HR named for an application."""
 

@@ -20,6 +20,7 @@ from wtforms.fields.core import UnboundField
 from wtforms.validators import Length
 
 import app as app_package
+from app.careers import links as candidate_links
 from app.extensions import db
 from app.models import Application, Role, User
 
@@ -118,6 +119,8 @@ case("careers.forms.ApplicationForm", None, lambda w: f"/careers/{w.open_posting
      shown_at=lambda w: f"/hiring/applications/{_id(Application, email='rae@example.org')}",
      bad=(("phone with letters", {"phone": "call me maybe"}, "Enter a phone number"),
           ("too short a reason", {"why": "Because."}, "Write between 20 and 2,000 characters")))
+case("careers.forms.WithdrawForm", None, lambda w: f"/careers/withdraw/{candidate_links.link_token(w.offer)}",
+     lambda w: {})
 
 # The question bank and rubrics ----------------------------------------------------------------
 case("hiring.bank_forms.QuestionForm", HR, lambda w: "/hiring/questions/new",
