@@ -1,0 +1,1 @@
+"""Credentials and required training: licences, certifications and their renewal."""
