@@ -4,6 +4,7 @@ from app.models.audit import AuditEvent, OutboxMessage, OutboxStatus
 from app.models.base import Base, utcnow
 from app.models.cache import DataVersion
 from app.models.check_ins import CheckIn, CheckInRating, CheckInSchedule, Rater
+from app.models.credentials import CredentialType
 from app.models.hiring import (
     Application,
     ApplicationResubmission,
@@ -43,6 +44,7 @@ from app.models.people import Role, RoleFamily, Site, User
 from app.models.values import Reference, Value
 
 __all__ = [
+    "CredentialType",
     "CheckIn",
     "CheckInRating",
     "CheckInSchedule",
