@@ -19,17 +19,9 @@ from app.credentials.services import (
     credentials_of,
     verify_credential,
 )
-from app.credentials.status import CredentialStatus, classify
+from app.credentials.status import TONES, classify
 from app.extensions import db
 from app.models import CredentialType, EmployeeCredential, Role, User, VerificationMethod
-
-TONES = {
-    CredentialStatus.ACTIVE: "success",
-    CredentialStatus.EXPIRING_60: "warning",
-    CredentialStatus.EXPIRING_30: "warning",
-    CredentialStatus.EXPIRED: "danger",
-    CredentialStatus.UNVERIFIED: "secondary",
-}
 
 
 def _employee(user_id: int) -> User:

@@ -21,6 +21,15 @@ class CredentialStatus(enum.StrEnum):
     UNVERIFIED = "unverified"
 
 
+TONES = {  # the badge colour each status is shown in
+    CredentialStatus.ACTIVE: "success",
+    CredentialStatus.EXPIRING_60: "warning",
+    CredentialStatus.EXPIRING_30: "warning",
+    CredentialStatus.EXPIRED: "danger",
+    CredentialStatus.UNVERIFIED: "secondary",
+}
+
+
 def classify(expires_on: dt.date | None, verified: bool, today: dt.date) -> CredentialStatus:
     """Status of a credential on `today`: unverified first, then expired on the day after expiry."""
     if not verified:
