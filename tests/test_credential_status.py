@@ -1,10 +1,10 @@
-"""Credential status by date, re-credentialing due dates and which reminder falls due."""
+"""Credential status by date: the 60- and 30-day windows and the boundary days."""
 
 import datetime as dt
 
 import pytest
 
-from app.credentials.status import CredentialStatus, classify, recredential_due, reminder_reason
+from app.credentials.status import CredentialStatus, classify
 
 TODAY = dt.date(2026, 12, 4)
 
@@ -30,24 +30,3 @@ def test_an_unverified_credential_is_unverified_whatever_its_date():
 
 def test_a_credential_without_expiry_stays_active():
     assert classify(None, True, TODAY) is CredentialStatus.ACTIVE
-
-
-def test_recredentialing_falls_due_two_years_after_the_last():
-    assert recredential_due(dt.date(2025, 3, 15)) == dt.date(2027, 3, 15)
-    assert recredential_due(dt.date(2024, 2, 29)) == dt.date(2026, 2, 28)
-
-
-@pytest.mark.parametrize(
-    ("days_left", "expected"),
-    [
-        (60, "expires-in-60"),
-        (30, "expires-in-30"),
-        (7, "expires-in-7"),
-        (0, "expires-today"),
-        (59, None),
-        (8, None),
-        (-1, None),
-    ],
-)
-def test_reminders_fall_on_60_30_7_days_before_and_the_day(days_left, expected):
-    assert reminder_reason(TODAY + dt.timedelta(days=days_left), TODAY) == expected
