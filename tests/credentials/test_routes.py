@@ -160,3 +160,19 @@ def test_staff_and_managers_are_refused_and_change_nothing(client, db, make_user
 def test_an_unknown_employee_is_not_found(client, login_as):
     login_as(Role.HR)
     assert client.get("/credentials/people/999999").status_code == 404
+
+
+def test_hr_reaches_the_credentials_page_from_the_persons_team_page(client, db, login_as, make_user):
+    manager = make_user(Role.MANAGER)
+    member = make_user(Role.STAFF, manager=manager, name="Rita Report")
+    login_as(Role.HR)
+    page = text(client.get(f"/team/people/{member.id}"))
+    assert f'href="/credentials/people/{member.id}">Credentials</a>' in page
+
+
+def test_a_manager_gets_no_credentials_link_on_the_team_page(client, db, make_user, auth):
+    manager = make_user(Role.MANAGER)
+    member = make_user(Role.STAFF, manager=manager)
+    auth.login(manager)
+    page = text(client.get(f"/team/people/{member.id}"))
+    assert member.name in page and f"/credentials/people/{member.id}" not in page
