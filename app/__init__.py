@@ -94,6 +94,7 @@ def register_blueprints(app: Flask) -> None:
     from app.auth import bp as auth_bp
     from app.careers import bp as careers_bp
     from app.content import bp as content_bp
+    from app.credentials import bp as credentials_bp
     from app.hiring import bp as hiring_bp
     from app.main import bp as main_bp
     from app.onboarding import bp as onboarding_bp
@@ -109,6 +110,7 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(careers_bp, url_prefix="/careers")
     app.register_blueprint(team_bp, url_prefix="/team")
     app.register_blueprint(reports_bp, url_prefix="/reports")
+    app.register_blueprint(credentials_bp, url_prefix="/credentials")
 
 
 def register_error_handlers(app: Flask) -> None:

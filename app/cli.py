@@ -67,7 +67,8 @@ def seed(check: bool, path: str | None) -> None:
             f"\n{sum(counts['questions per value'].values())} questions, {len(library.rubrics)} rubrics, "
             f"{len(library.tracks)} tracks, {len(library.all_modules())} modules, "
             f"{counts['lesson words']} words of lessons, {counts['quiz items']} quiz items, "
-            f"{len(library.check_in_schedules)} check-in schedules"
+            f"{len(library.check_in_schedules)} check-in schedules, "
+            f"{len(library.credential_types)} credential types"
         )
         problems = check_library(library)
         if problems:

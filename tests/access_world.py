@@ -107,10 +107,11 @@ def build(db, make_user, resume_dir) -> SimpleNamespace:
     onboarding = _onboarding(db, person)
     hiring = _hiring(db, person, site, value, resume_dir)
     check_ins = _check_ins(db, person, value, hiring["rubric_id"])
+    credentials = _credentials(db, person)
     db.session.flush()
     ids = {f"{key}_id": user.id for key, user in person.items()}
     return SimpleNamespace(
-        **ids, **onboarding, **hiring, **check_ins, site_id=site.id, value_id=value.id, value_key=value.key,
+        **ids, **onboarding, **hiring, **check_ins, **credentials, site_id=site.id, value_id=value.id, value_key=value.key,
         other_id=person["tess"].id, emails={key: user.email for key, user in person.items()},
         invite_token=invite_token(person["nina"]), calendar_token=person["sam"].calendar_token,
         reset_token=link_token(person["tess"], RESET),
@@ -194,6 +195,19 @@ def _hiring(db, person, site, value, resume_dir) -> dict:
             "application_id": applications["rosa"].id, "resubmission_id": later.id, "other_application_id": applications["bo"].id,
             "interview_id": panel["ivy"].id, "ian_interview_id": panel["ian"].id, "interviewer_id": person["ivy"].id,
             "draft_scorecard_id": draft.id, "withdraw_token": candidate_links.link_token(applications["bo"])}
+
+
+def _credentials(db, person) -> dict:
+    """Tess's BLS card, recorded by HR and not yet verified."""
+    from app.credentials.services import add_credential
+    from app.models import CredentialType
+
+    kind = CredentialType(name="Access test BLS", role_families=["medical-assistant"], renewal_months=24)
+    db.session.add(kind)
+    db.session.flush()
+    credential = add_credential(person["tess"], kind, number="BLS-1", issuer="American Heart Association",
+                                issued_on=None, expires_on=TODAY + timedelta(days=400), actor=person["hr"])
+    return {"credential_id": credential.id, "credential_type_id": kind.id}
 
 
 def _check_ins(db, person, value, rubric_id) -> dict:

@@ -152,6 +152,10 @@ RULES: dict[str, tuple] = {
     "hiring.compare":               ("/hiring/postings/{posting_id}/compare",       "--  --  --  --  --  ok  ok"),
     "hiring.calibration":           ("/hiring/interviewers/{interviewer_id}/calibration", "--  --  --  --  --  ok  --"),
     "hiring.hire":                  ("/hiring/applications/{application_id}/hire",  "--  --  --  --  --  ok  ok"),
+    # Credentials are HR's (and admin's) to record; {credential_id} is Tess's BLS card.
+    "credentials.person":           ("/credentials/people/{other_id}",              "--  --  --  --  --  ok  ok"),
+    "credentials.verify":           ("/credentials/{credential_id}/verify",         "--  --  --  --  --  ok  ok"),
+    "credentials.archive":          ("/credentials/{credential_id}/archive",        "--  --  --  --  --  ok  ok"),
 }
 
 # What a person who may use a write route would send (tests/test_csrf.py sends the same without a token).
@@ -222,6 +226,9 @@ FORMS = {
     "hiring.interview": lambda w: {f"rating_{w.criterion_id}": "3", f"evidence_{w.criterion_id}": "Solid answer.",
                                    "recommendation": "yes", "save": "1"},
     "hiring.amend": lambda w: {"reason": "Misread my notes."},
+    "credentials.person": lambda w: {"credential_type_id": str(w.credential_type_id), "number": "BLS-2",
+                                     "issuer": "American Heart Association", "expires_on": "2028-06-30"},
+    "credentials.verify": lambda w: {"method": "copy-seen", "source": "Card seen at orientation"},
     "hiring.hire": lambda w: {"start_date": "2031-01-06", "site_id": str(w.site_id),
                               "role_family": "medical-assistant", "manager_id": str(w.mona_id)},
 }

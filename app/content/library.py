@@ -11,6 +11,7 @@ from pydantic import BaseModel, ValidationError
 
 from app.content.schema import (
     CheckInSchedulesFile,
+    CredentialTypesFile,
     ModuleSpec,
     QuestionsFile,
     ReferencesFile,
@@ -20,6 +21,7 @@ from app.content.schema import (
 )
 
 CHECK_INS_FILE = "check-ins.yaml"
+CREDENTIAL_TYPES_FILE = "credential-types.yaml"
 
 
 class SeedError(Exception):
@@ -42,6 +44,7 @@ class Library:
     tracks: list = field(default_factory=list)  # TrackSpec
     modules: dict[str, list[ModuleSpec]] = field(default_factory=dict)  # track key -> modules in order
     check_in_schedules: list = field(default_factory=list)  # CheckInScheduleSpec; check-ins.yaml is optional
+    credential_types: list = field(default_factory=list)  # CredentialTypeSpec; credential-types.yaml is optional
     origins: dict[tuple[str, str], str] = field(default_factory=dict)  # (kind, key) -> file
 
     def all_modules(self) -> list[tuple[TrackSpec, ModuleSpec]]:
@@ -187,6 +190,14 @@ def read_library(root: str | Path) -> Library:
             for spec in parsed.schedules:
                 library.origins[("check-in schedules", spec.role_family)] = CHECK_INS_FILE
 
+    kinds = root / CREDENTIAL_TYPES_FILE
+    if kinds.exists():
+        parsed = load(kinds, CredentialTypesFile)
+        if parsed:
+            library.credential_types = parsed.types
+            for spec in parsed.types:
+                library.origins[("credential types", spec.name)] = CREDENTIAL_TYPES_FILE
+
     _cross_check(library, problems)
     if problems:
         raise SeedError(problems)
@@ -224,6 +235,9 @@ def _cross_check(library: Library, problems: list[str]) -> None:
     families = [spec.role_family for spec in library.check_in_schedules]
     for family in sorted({family for family in families if families.count(family) > 1}):
         problems.append(f"{CHECK_INS_FILE}: item {family}: role_family: has more than one schedule")
+    names = [spec.name for spec in library.credential_types]
+    for name in sorted({name for name in names if names.count(name) > 1}):
+        problems.append(f"{CREDENTIAL_TYPES_FILE}: item {name}: name: used more than once")
 
     for value in library.values:
         sources("values", value.key, value.sources)

@@ -198,3 +198,14 @@ class CheckInScheduleSpec(Strict):
 
 class CheckInSchedulesFile(Strict):
     schedules: list[CheckInScheduleSpec] = Field(min_length=1)
+
+
+class CredentialTypeSpec(Strict):
+    name: str = Field(min_length=1, max_length=120)
+    role_families: list[Literal[ROLE_FAMILY_KEYS]] = Field(default_factory=list)  # type: ignore[valid-type]
+    primary_source: bool = False
+    renewal_months: int | None = Field(default=None, ge=1, le=240)
+
+
+class CredentialTypesFile(Strict):
+    types: list[CredentialTypeSpec] = Field(min_length=1)

@@ -16,6 +16,7 @@ from app.content.schema import DEFAULT_SCHEDULE, ROLE_FAMILY_KEYS
 from app.extensions import db
 from app.models import (
     CheckInSchedule,
+    CredentialType,
     Criterion,
     Method,
     Module,
@@ -133,6 +134,7 @@ def apply_library(library: Library) -> LoadReport:
     _apply_rubrics(library, values, up)
     _apply_tracks(library, values, up)
     _apply_check_in_schedules(library, report)
+    _apply_credential_types(library, report)
     db.session.flush()
     if report.changed:
         record(db.session, "content.loaded", note=report.summary())
@@ -172,6 +174,19 @@ def _apply_check_in_schedules(library: Library, report: LoadReport) -> None:
             report.created["check-in schedules"] += 1
         elif sorted(row.offsets) != spec.days:
             report.kept.append(spec.role_family)
+
+
+def _apply_credential_types(library: Library, report: LoadReport) -> None:
+    """Add the credential types the database lacks, by name; a type already there (even archived) is left as
+    it is, so the seed never undoes what HR has changed."""
+    existing = set(db.session.scalars(select(CredentialType.name)))
+    for spec in library.credential_types:
+        if spec.name not in existing:
+            db.session.add(CredentialType(
+                name=spec.name, role_families=list(spec.role_families),
+                primary_source_required=spec.primary_source, renewal_months=spec.renewal_months,
+            ))
+            report.created["credential types"] += 1
 
 
 def _quiz_fields(spec) -> list[dict[str, Any]]:

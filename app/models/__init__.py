@@ -4,6 +4,7 @@ from app.models.audit import AuditEvent, OutboxMessage, OutboxStatus
 from app.models.base import Base, utcnow
 from app.models.cache import DataVersion
 from app.models.check_ins import CheckIn, CheckInRating, CheckInSchedule, Rater
+from app.models.credentials import CredentialType, EmployeeCredential, VerificationMethod
 from app.models.hiring import (
     Application,
     ApplicationResubmission,
@@ -44,6 +45,9 @@ from app.models.people import Role, RoleFamily, Site, User
 from app.models.values import Reference, Value
 
 __all__ = [
+    "CredentialType",
+    "EmployeeCredential",
+    "VerificationMethod",
     "CheckIn",
     "CheckInRating",
     "CheckInSchedule",

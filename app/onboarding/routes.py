@@ -13,6 +13,7 @@ from sqlalchemy.orm import selectinload
 from app.access import role_required
 from app.actions import carry_out
 from app.auth.forms import EmptyForm
+from app.credentials.warnings import own_credentials
 from app.extensions import db, limiter
 from app.models import Completion, Module, Progress, Rater, Role, User
 from app.models.people import new_token
@@ -36,7 +37,8 @@ def my_onboarding():
     """The signed-in employee's tracks, progress bars, next module and due badges."""
     plan, today = services.my_plan(current_user), date.today()
     return render_template("onboarding/my_onboarding.html", plan=plan, today=today, classify=services.classify,
-                           check_ins=check_in_pages.lines_for(current_user, Rater.SELF, today))
+                           check_ins=check_in_pages.lines_for(current_user, Rater.SELF, today),
+                           own_credentials=own_credentials(current_user, today))
 
 
 @bp.get("/modules/<int:module_id>")

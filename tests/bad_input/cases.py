@@ -271,6 +271,27 @@ case("onboarding.check_in_schedule.CheckInScheduleForm", HR, lambda w: "/onboard
 case("onboarding.preferences.ReminderPreferencesForm", Role.STAFF, lambda w: "/onboarding/preferences",
      lambda w: {"due_soon": ""}, user="employee")
 
+# Credentials ----------------------------------------------------------------------------------
+case("credentials.forms.AddCredentialForm", HR, lambda w: f"/credentials/people/{w.employee.id}",
+     lambda w: {"credential_type_id": str(w.credential_type.id), "number": "RN-2044", "issuer": "Oregon board",
+                "issued_on": "2026-01-05", "expires_on": "2028-01-31"},
+     free_text=("number", "issuer"),
+     bad=(("type that does not exist", {"credential_type_id": "999999"}, "Not a valid choice"),
+          ("type in words", {"credential_type_id": "licence"}, "Not a valid choice"),
+          ("expiry before issue", {"expires_on": "2025-01-01"}, "The expiry date is before the issue date"),
+          ("no expiry for a type that expires", {"expires_on": ""}, "give its expiry date"),
+          ("date in words", {"expires_on": "next year"}, "Not a valid date value")),
+     required={"number": "Give the credential's number.", "issuer": "Give the issuing state or body."})
+case("credentials.forms.VerifyCredentialForm", HR, lambda w: f"/credentials/{w.credential.id}/verify",
+     lambda w: {"method": "primary-source", "source": "Board licence lookup"}, free_text=("source",),
+     shown_at=lambda w: f"/credentials/people/{w.employee.id}",
+     bad=(("method that does not exist", {"method": "hearsay"}, "Not a valid choice"),
+          ("copy for a primary-source type", {"method": "copy-seen"}, "must be verified with the primary source"),
+          ("primary source not named", {"source": " "}, "Name the primary source you checked")),
+     required={"method": "Choose how you verified it."})
+case("credentials.forms.ArchiveCredentialForm", HR, lambda w: f"/credentials/{w.credential.id}/archive",
+     lambda w: {})
+
 # Check-ins ------------------------------------------------------------------------------------
 def _ratings(check_in, **fields) -> dict:
     from app.onboarding.check_ins import values_for

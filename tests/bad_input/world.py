@@ -95,9 +95,24 @@ def build_world(db, make_user) -> SimpleNamespace:
                          ratings={v.id: (rating, "Closed the loop on a referral.")
                                   for v in check_ins.values_for(w.rated_check_in)})
     db.session.flush()
+    w.credential_type, w.credential = _credential(db, w.employee, w.hr)
     assert scoring.has_submitted(w.application.id, w.hr.id)
     db.session.info.pop(mail.QUEUE_KEY, None)  # the setup's e-mail belongs to earlier requests, not the next one
     return w
+
+
+def _credential(db, employee, hr):
+    """A credential type that needs the primary source, and the employee's unverified credential of it."""
+    from app.credentials.services import add_credential
+    from app.models import CredentialType
+
+    kind = CredentialType(name="Bad-input test licence", role_families=["medical-assistant"],
+                          primary_source_required=True, renewal_months=24)
+    db.session.add(kind)
+    db.session.flush()
+    credential = add_credential(employee, kind, number="T-1", issuer="Test board", issued_on=None,
+                                expires_on=date.today() + timedelta(days=400), actor=hr)
+    return kind, credential
 
 
 def snapshot(db=_db) -> dict[str, tuple[int, str]]:

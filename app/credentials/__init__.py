@@ -1,0 +1,7 @@
+"""Credentials: the licences, registrations and certifications HR records and verifies for each employee."""
+
+from flask import Blueprint
+
+bp = Blueprint("credentials", __name__)
+
+from app.credentials import routes  # noqa: E402,F401

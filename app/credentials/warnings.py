@@ -1,0 +1,50 @@
+"""What one employee should know about their own credentials: each one's status and the required ones missing."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+
+from sqlalchemy import select
+
+from app.credentials.rules import gaps, required_for
+from app.credentials.status import TONES, CredentialStatus, classify
+from app.extensions import db
+from app.models import CredentialType, EmployeeCredential, User
+
+
+@dataclass
+class OwnCredentials:
+    """An employee's credentials with their status, and the required types they lack or have let expire."""
+
+    rows: list[tuple[EmployeeCredential, CredentialStatus]] = field(default_factory=list)
+    missing: list[CredentialType] = field(default_factory=list)
+    expired: list[CredentialType] = field(default_factory=list)
+    tones: dict = field(default_factory=lambda: TONES)
+
+    @property
+    def shown(self) -> bool:
+        return bool(self.rows or self.missing)
+
+
+def own_credentials(employee: User, today: dt.date) -> OwnCredentials:
+    """Two statements whatever the organization's size: the person's credentials and the credential types."""
+    held = list(
+        db.session.scalars(
+            select(EmployeeCredential)
+            .join(EmployeeCredential.credential_type)
+            .where(EmployeeCredential.employee_id == employee.id, EmployeeCredential.archived_at.is_(None))
+            .order_by(CredentialType.name)
+        )
+    )
+    rows = [(credential, classify(credential.expires_on, credential.verified, today)) for credential in held]
+    if employee.role_family is None:
+        return OwnCredentials(rows=rows)
+    required = required_for(employee.role_family.value, db.session.scalars(select(CredentialType)))
+    latest: dict[int, tuple[dt.date | None, bool]] = {}
+    for credential in held:
+        current = latest.get(credential.credential_type_id)
+        if current is None or (credential.expires_on or dt.date.max) > (current[0] or dt.date.max):
+            latest[credential.credential_type_id] = (credential.expires_on, credential.verified)
+    found = gaps(required, latest, today)
+    return OwnCredentials(rows=rows, missing=found["missing"], expired=found["expired"])

@@ -1,0 +1,70 @@
+"""Credential types a role family requires, and each employee's credentials with their verification."""
+
+from __future__ import annotations
+
+import enum
+from datetime import date, datetime
+from typing import TYPE_CHECKING
+
+from sqlalchemy import ForeignKey, String
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from app.models.base import ArchivableMixin, Base, TimestampMixin
+
+if TYPE_CHECKING:
+    from app.models.people import User
+
+
+class CredentialType(ArchivableMixin, TimestampMixin, Base):
+    """A kind of credential (an RN licence, a DEA registration, BLS) and how it is kept current."""
+
+    __tablename__ = "credential_type"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(String(120), unique=True)
+    role_families: Mapped[list] = mapped_column(default=list)  # RoleFamily names that require it
+    primary_source_required: Mapped[bool] = mapped_column(default=False)
+    renewal_months: Mapped[int | None]  # usual renewal period; None when it does not expire
+
+    def __repr__(self) -> str:
+        return f"<CredentialType {self.name}>"
+
+
+class VerificationMethod(enum.Enum):
+    """How a credential was verified: with the issuing source itself, or by seeing a copy."""
+
+    PRIMARY_SOURCE = "primary-source"
+    COPY_SEEN = "copy-seen"
+
+    @property
+    def label(self) -> str:
+        return {"primary-source": "Primary source", "copy-seen": "Copy seen"}[self.value]
+
+
+class EmployeeCredential(ArchivableMixin, TimestampMixin, Base):
+    """One licence, registration or certification an employee holds; archived, never deleted."""
+
+    __tablename__ = "employee_credential"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    employee_id: Mapped[int] = mapped_column(ForeignKey("user.id", ondelete="RESTRICT"), index=True)
+    credential_type_id: Mapped[int] = mapped_column(ForeignKey("credential_type.id"), index=True)
+    number: Mapped[str] = mapped_column(String(80), default="")
+    issuer: Mapped[str] = mapped_column(String(120), default="")  # issuing state or body
+    issued_on: Mapped[date | None]
+    expires_on: Mapped[date | None] = mapped_column(index=True)
+    verified_at: Mapped[datetime | None]
+    verified_by_id: Mapped[int | None] = mapped_column(ForeignKey("user.id"), index=True)
+    verification_method: Mapped[VerificationMethod | None]
+    verification_source: Mapped[str] = mapped_column(String(200), default="")  # the board, registry or site
+
+    employee: Mapped[User] = relationship(foreign_keys=[employee_id])
+    verified_by: Mapped[User | None] = relationship(foreign_keys=[verified_by_id])
+    credential_type: Mapped[CredentialType] = relationship()
+
+    def __repr__(self) -> str:
+        return f"<EmployeeCredential {self.id} user={self.employee_id} type={self.credential_type_id}>"
+
+    @property
+    def verified(self) -> bool:
+        return self.verified_at is not None
