@@ -4,7 +4,7 @@ The signed links in candidates' e-mails (withdrawing an application) work once: 
 each use, one per application and purpose.
 
 Revision ID: 5b1c7e9a2d40
-Revises: 3766dced6d1d
+Revises: 5c1e7a2b9d40
 Create Date: 2026-12-04 00:55:00.000000
 
 """
@@ -14,7 +14,7 @@ import sqlalchemy as sa
 
 # revision identifiers, used by Alembic.
 revision = '5b1c7e9a2d40'
-down_revision = '3766dced6d1d'
+down_revision = '5c1e7a2b9d40'
 branch_labels = None
 depends_on = None
 
