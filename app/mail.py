@@ -73,13 +73,18 @@ def composer(kind: str):
     return register
 
 
-def queue(*, kind: str, dedupe_key: str, recipient: str, subject: str, body: str) -> OutboxMessage | None:
-    """Record a message once per dedupe_key; returns None when it was already queued."""
+def queue(*, kind: str, dedupe_key: str, recipient: str, subject: str, body: str, html_body: str = "",
+          calendar: str = "") -> OutboxMessage | None:
+    """Record a message once per dedupe_key; returns None when it was already queued.
+
+    html_body, when given, goes out as the HTML alternative of the plain body (the caller escapes what it puts
+    in it); calendar is a whole iCalendar object, sent as a text/calendar part carrying its METHOD."""
     recipient, subject = header_value(recipient), header_value(subject)
     exists = db.session.scalar(select(OutboxMessage.id).where(OutboxMessage.dedupe_key == dedupe_key))
     if exists:
         return None
-    message = OutboxMessage(kind=kind, dedupe_key=dedupe_key, recipient=recipient, subject=subject, body=body)
+    message = OutboxMessage(kind=kind, dedupe_key=dedupe_key, recipient=recipient, subject=subject, body=body,
+                            html_body=html_body, calendar=calendar)
     try:
         with db.session.begin_nested():
             db.session.add(message)
@@ -89,6 +94,15 @@ def queue(*, kind: str, dedupe_key: str, recipient: str, subject: str, body: str
     return message
 
 
+CALENDAR_METHOD = re.compile(r"^METHOD:([A-Z-]+)\r?$", re.MULTILINE)
+
+
+def calendar_method(calendar: str) -> str:
+    """The iCalendar METHOD (REQUEST, CANCEL ...) that the text/calendar part must also carry as a parameter."""
+    found = CALENDAR_METHOD.search(calendar)
+    return found.group(1) if found else "PUBLISH"
+
+
 def _smtp_send(message: OutboxMessage) -> None:
     config = current_app.config
     email = EmailMessage()
@@ -96,6 +110,10 @@ def _smtp_send(message: OutboxMessage) -> None:
     email["To"] = message.recipient
     email["Subject"] = message.subject
     email.set_content(message.body)
+    if message.html_body:
+        email.add_alternative(message.html_body, subtype="html")
+    if message.calendar:
+        email.add_alternative(message.calendar, subtype="calendar", params={"method": calendar_method(message.calendar)})
     with smtplib.SMTP(config["MAIL_SERVER"], config["MAIL_PORT"], timeout=10) as smtp:
         if config["MAIL_USE_TLS"]:
             smtp.starttls()

@@ -181,3 +181,47 @@ def test_without_mail_server_the_body_is_logged_only_in_development_and_tests(
     assert (RESET_LINK in caplog.text) is body_logged
     assert ("Choose a new password" in caplog.text) is body_logged
     assert db.session.scalar(select(OutboxMessage.status).where(OutboxMessage.id == message.id)) is OutboxStatus.SENT
+
+
+# Letters and invitations ---------------------------------------------------------------------------
+CALENDAR = "\r\n".join([
+    "BEGIN:VCALENDAR", "VERSION:2.0", "PRODID:-//test//EN", "METHOD:REQUEST", "BEGIN:VEVENT",
+    "UID:interview-7@example.org", "SEQUENCE:0", "DTSTAMP:20261204T100000Z", "DTSTART:20261210T150000Z",
+    "DTEND:20261210T160000Z", "SUMMARY:Interview", "END:VEVENT", "END:VCALENDAR", "",
+])
+
+
+def test_a_message_with_html_and_a_calendar_arrives_with_all_three_parts(db, inbox):
+    message = mail.queue(kind="test", dedupe_key="parts", recipient="ann@example.org", subject="Your interview",
+                         body="Plain text", html_body="<p>The <b>letter</b></p>", calendar=CALENDAR)
+    db.session.commit()
+
+    assert mail.deliver(message) is True
+
+    [(_, received)] = inbox.messages
+    assert received.get_content_type() == "multipart/alternative"
+    parts = {part.get_content_type(): part for part in received.iter_parts()}
+    assert parts["text/plain"].get_content().strip() == "Plain text"
+    assert "<b>letter</b>" in parts["text/html"].get_content()
+    invitation = parts["text/calendar"]
+    assert invitation.get_param("method") == "REQUEST"
+    assert "UID:interview-7@example.org" in invitation.get_content()
+
+
+def test_a_plain_message_stays_a_single_text_part(db, inbox):
+    message = queued("plain")
+    db.session.commit()
+
+    assert mail.deliver(message) is True
+
+    [(_, received)] = inbox.messages
+    assert received.get_content_type() == "text/plain"
+
+
+@pytest.mark.parametrize(("calendar", "method"), [
+    (CALENDAR, "REQUEST"),
+    (CALENDAR.replace("METHOD:REQUEST", "METHOD:CANCEL"), "CANCEL"),
+    ("BEGIN:VCALENDAR\r\nEND:VCALENDAR\r\n", "PUBLISH"),
+])
+def test_the_calendar_part_carries_the_method_of_its_object(calendar, method):
+    assert mail.calendar_method(calendar) == method

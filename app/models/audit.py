@@ -52,6 +52,10 @@ class OutboxMessage(Base):
     recipient: Mapped[str] = mapped_column(String(254))
     subject: Mapped[str] = mapped_column(String(200))
     body: Mapped[str] = mapped_column(Text)
+    # Optional parts sent beside the plain-text body: an HTML version of it (a letter), and an iCalendar
+    # object (an invitation, its update or its cancellation) that mail clients offer to add to a calendar.
+    html_body: Mapped[str] = mapped_column(Text, default="")
+    calendar: Mapped[str] = mapped_column(Text, default="")
     status: Mapped[OutboxStatus] = mapped_column(default=OutboxStatus.PENDING, index=True)
     attempts: Mapped[int] = mapped_column(default=0)
     next_attempt_at: Mapped[datetime] = mapped_column(default=utcnow)
