@@ -18,9 +18,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import joinedload
 from werkzeug.datastructures import FileStorage
 
-from app import mail
 from app.audit import record
-from app.careers import links
 from app.extensions import db
 from app.hiring import candidate_messages as messages
 from app.models import (
@@ -227,21 +225,15 @@ def _keep_beside(
 def queue_confirmation(application: Application, posting: Posting) -> None:
     """Queue the once-only e-mail telling a new applicant their application arrived."""
     organization = current_app.config["ORGANIZATION_NAME"]
-    message = mail.queue(
+    messages.queue_candidate_message(
+        application,
         kind=messages.CONFIRMATION,
-        dedupe_key=messages.dedupe_key(messages.CONFIRMATION, application),
-        recipient=application.email,
         subject=f"We received your application: {posting.title}",
         body=(
             f"Hello {application.name},\n\nThank you for applying for {posting.title} at {organization}. "
-            "Our hiring team reads every application and will write to you at this address.\n\n"
-            "If you no longer want to be considered, you can withdraw your application here (the link works "
-            f"once):\n\n{links.withdraw_url(application)}\n"
+            "Our hiring team reads every application and will write to you at this address.\n"
         ),
     )
-    if message is not None:
-        record(db.session, "application.confirmation_queued", application, recipient=application.email)
-        db.session.flush()
 
 
 def submit_application(

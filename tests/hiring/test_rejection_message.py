@@ -125,3 +125,35 @@ def test_hr_rejecting_on_the_page_sends_the_letter_over_smtp_and_lists_it(
     assert REASON not in message.get_content()
     page = text(client.get(f"/hiring/applications/{application.id}"))
     assert "Your application for Medical assistant" in page and "Sent " in page
+
+
+# The one way every candidate message is queued --------------------------------------------------
+def test_a_message_for_an_occasion_is_queued_once_per_occasion_and_listed_with_the_others(db, apply):
+    application = apply()
+    other = apply("Sam Lee")
+
+    def send(occasion, to=application):
+        return candidate_messages.queue_candidate_message(
+            to, kind=candidate_messages.CONFIRMATION, subject="Hello", body="Text", occasion=occasion
+        )
+
+    first, again, second = send(1), send(1), send(2)
+    send(1, to=other)
+
+    assert first is not None and again is None and second is not None
+    assert [m.dedupe_key for m in candidate_messages.sent_for(application)] == [
+        f"application.confirmation:{application.id}:1", f"application.confirmation:{application.id}:2",
+    ]
+
+
+def test_an_open_application_s_message_ends_with_its_withdraw_link_and_a_closed_one_s_does_not(db, apply):
+    open_one, closed = apply(), apply("Sam Lee")
+    closed.stage = Stage.WITHDRAWN
+
+    sent = [
+        candidate_messages.queue_candidate_message(a, kind=candidate_messages.CONFIRMATION, subject="Hi", body="Text")
+        for a in (open_one, closed)
+    ]
+
+    assert candidate_messages.WITHDRAW_FOOTER in sent[0].body and "/careers/withdraw/" in sent[0].body
+    assert sent[1].body == "Text"
