@@ -115,6 +115,7 @@ class Config:
     INVITE_MAX_AGE = 60 * 60 * 24 * 7
     PASSWORD_RESET_MAX_AGE = 60 * 60 * 2
     CANDIDATE_LINK_MAX_AGE = 60 * 60 * 24 * 180  # a withdraw link works while a search can last
+    CANDIDATE_RETENTION_DAYS = 730  # then `flask candidates anonymize` removes a not-hired candidate's details
     PASSWORD_MIN_LENGTH = 12
     PASSWORD_HASH_METHOD = "scrypt"  # noqa: S105 (a hash method name, not a secret)
     ORGANIZATION_NAME = "Demo Community Health Center"
@@ -146,6 +147,9 @@ class Config:
         self.TRUSTED_PROXIES = _env_int("TRUSTED_PROXIES", self.TRUSTED_PROXIES)
         if self.TRUSTED_PROXIES < 0:
             raise RuntimeError(f"TRUSTED_PROXIES must be 0 or more, not {self.TRUSTED_PROXIES}")
+        self.CANDIDATE_RETENTION_DAYS = _env_int("CANDIDATE_RETENTION_DAYS", self.CANDIDATE_RETENTION_DAYS)
+        if self.CANDIDATE_RETENTION_DAYS < 1:
+            raise RuntimeError(f"CANDIDATE_RETENTION_DAYS must be 1 or more, not {self.CANDIDATE_RETENTION_DAYS}")
 
 
 def _development_secret_key() -> str:

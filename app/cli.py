@@ -16,6 +16,8 @@ from app.extensions import db
 
 
 def init_cli(app: Flask) -> None:
+    from app.hiring.retention import candidates
+
     app.cli.add_command(seed)
     app.cli.add_command(demo)
     app.cli.add_command(create_admin)
@@ -26,6 +28,7 @@ def init_cli(app: Flask) -> None:
     app.cli.add_command(import_staff)
     app.cli.add_command(backup)
     app.cli.add_command(restore)
+    app.cli.add_command(candidates)
 
 
 def _print_table(header: list[str], rows: list[list[str]]) -> None:
@@ -78,10 +81,14 @@ def seed(check: bool, path: str | None) -> None:
             sys.exit(1)
         click.echo("The content library passes every check.")
         return
+    from app.hiring.message_templates import load_defaults
+
     with acting_as(db.session, None):
         report = apply_library(library)
+        letters = load_defaults()
     db.session.commit()
     click.echo(report.summary())
+    click.echo(f"{letters} candidate letter template(s) added (saved wording is kept).")
 
 
 @click.command()

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from flask import current_app
 from sqlalchemy import or_, select
 
 from app import mail
@@ -12,7 +11,12 @@ from app.models import Application, OutboxMessage
 
 CONFIRMATION = "application.confirmation"
 REJECTION = "application.rejection"
-KINDS = (CONFIRMATION, REJECTION)  # every kind of candidate message, keyed as dedupe_key() says
+SCREENING, INTERVIEW = "application.screening", "application.interview"  # stage letters (message_templates)
+HR_MESSAGE = "application.hr_message"  # HR's one-off message, one occasion per message
+KINDS = (
+    CONFIRMATION, REJECTION,
+    SCREENING, INTERVIEW, HR_MESSAGE,
+)  # every kind of candidate message, keyed as dedupe_key() says
 WITHDRAW_FOOTER = "If you no longer want to be considered, you can withdraw your application here (the link works once):"
 
 
@@ -71,20 +75,8 @@ def queue_candidate_message(
 
 
 def queue_rejection(application: Application) -> OutboxMessage | None:
-    """Queue the once-only, kind letter telling a candidate we are not going ahead. The same words for every
-    role, and never HR's reason, which is for the record only."""
-    organization = current_app.config["ORGANIZATION_NAME"]
-    title = application.posting.title
-    return queue_candidate_message(
-        application,
-        kind=REJECTION,
-        subject=f"Your application for {title}",
-        body=(
-            f"Hello {application.name},\n\nThank you for applying for {title} at {organization} and for the "
-            "time you gave us. After careful thought we have decided not to go ahead with your application "
-            "for this opening.\n\nWe know this is not the news you hoped for. We would be glad to see your "
-            "name again when another opening suits you.\n\nWith our best wishes,\n"
-            f"The hiring team at {organization}\n"
-        ),
-        withdraw_link=False,
-    )
+    """Queue the once-only, kind letter telling a candidate we are not going ahead, from the organization's
+    rejection template: the same words for every role, and never HR's reason, which is for the record only."""
+    from app.hiring import message_templates  # it builds on this module
+
+    return message_templates.queue_stage_letter(application, message_templates.Stage.REJECTED)

@@ -9,7 +9,7 @@ import logging
 
 from app.audit import acting_as, record
 from app.extensions import db
-from app.hiring import candidate_messages
+from app.hiring import candidate_messages, message_templates
 from app.models import Application, Stage, StageChange, User
 
 log = logging.getLogger(__name__)
@@ -64,6 +64,8 @@ def move_stage(application: Application, to_stage: Stage, *, actor: User | None,
         db.session.flush()
         if to_stage is Stage.REJECTED:
             candidate_messages.queue_rejection(application)
+        elif to_stage in message_templates.BY_STAGE:  # screening and interview letters, once each
+            message_templates.queue_stage_letter(application, to_stage)
     db.session.expire(application, ["stage_changes"])
     log.info("application %s moved %s -> %s by user %s", application.id, from_stage.value, to_stage.value, actor_id)
     return change

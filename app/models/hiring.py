@@ -192,6 +192,7 @@ class Application(ArchivableMixin, TimestampMixin, Base):
     resume_path: Mapped[str | None] = mapped_column(String(255))
     stage: Mapped[Stage] = mapped_column(default=Stage.APPLIED, index=True)
     hired_user_id: Mapped[int | None] = mapped_column(ForeignKey("user.id"), index=True)
+    anonymized_at: Mapped[datetime | None]  # personal details removed after the retention period
 
     posting: Mapped[Posting] = relationship(back_populates="applications")
     stage_changes: Mapped[list[StageChange]] = relationship(
