@@ -68,6 +68,7 @@ NAVIGATION: list[Link | Group] = [
         Link("Question bank", "hiring.questions", STAFF_OFFICE,
              active=("hiring.question", "hiring.new_question", "hiring.archive_question")),
         Link("Rubrics", "hiring.rubrics", STAFF_OFFICE, active=("hiring.rubric", "hiring.new_rubric")),
+        Link("Candidate letters", "hiring.message_templates", STAFF_OFFICE, active=("hiring.message_template",)),
         Link("Careers page", "careers.index", STAFF_OFFICE),
     ]),
     Group("Training", [

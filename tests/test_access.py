@@ -152,6 +152,9 @@ RULES: dict[str, tuple] = {
     "hiring.compare":               ("/hiring/postings/{posting_id}/compare",       "--  --  --  --  --  ok  ok"),
     "hiring.calibration":           ("/hiring/interviewers/{interviewer_id}/calibration", "--  --  --  --  --  ok  --"),
     "hiring.hire":                  ("/hiring/applications/{application_id}/hire",  "--  --  --  --  --  ok  ok"),
+    "hiring.message_templates":     ("/hiring/messages",                            "--  --  --  --  --  ok  ok"),
+    "hiring.message_template":      ("/hiring/messages/screening",                  "--  --  --  --  --  ok  ok"),
+    "hiring.message_candidate":     ("/hiring/applications/{application_id}/message", "--  --  --  --  --  ok  ok"),
     # Credentials are HR's (and admin's) to record; {credential_id} is Tess's BLS card.
     "credentials.person":           ("/credentials/people/{other_id}",              "--  --  --  --  --  ok  ok"),
     "credentials.verify":           ("/credentials/{credential_id}/verify",         "--  --  --  --  --  ok  ok"),
@@ -231,6 +234,9 @@ FORMS = {
     "credentials.verify": lambda w: {"method": "copy-seen", "source": "Card seen at orientation"},
     "hiring.hire": lambda w: {"start_date": "2031-01-06", "site_id": str(w.site_id),
                               "role_family": "medical-assistant", "manager_id": str(w.mona_id)},
+    "hiring.message_template": lambda w: {"subject": "About {posting_title}", "body": "Hello {candidate_name}.",
+                                          "submit": "1"},
+    "hiring.message_candidate": lambda w: {"subject": "Parking at the clinic", "body": "Park behind the building."},
 }
 
 

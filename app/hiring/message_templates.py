@@ -151,7 +151,7 @@ def load_defaults() -> int:
 
 def save_template(key: str, *, subject: str, body: str, actor: User) -> MessageTemplate:
     """Save HR's wording of a letter; TemplateError (nothing changed) when a field is unknown or malformed."""
-    subject, body = subject.strip(), body.strip() + "\n"
+    subject, body = subject.strip(), body.replace("\r\n", "\n").strip()
     if not subject or not body.strip():
         raise TemplateError("Write both a subject and a body.")
     found = [f"Subject: {p}" for p in problems(subject)] + [f"Body: {p}" for p in problems(body)]
@@ -182,5 +182,5 @@ def queue_stage_letter(application: Application, stage: Stage) -> OutboxMessage 
         log.warning("message template %s is unusable; the default is sent", letter.key)
         subject, body = fill(letter.subject, values), fill(letter.body, values)
     return candidate_messages.queue_candidate_message(
-        application, kind=letter.kind, subject=subject, body=body, withdraw_link=letter.withdraw_link
+        application, kind=letter.kind, subject=subject, body=body.rstrip() + "\n", withdraw_link=letter.withdraw_link
     )

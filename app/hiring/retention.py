@@ -33,7 +33,7 @@ from app.models import (
 log = logging.getLogger(__name__)
 
 ANONYMIZED_NAME = "Anonymized applicant"
-PERSONAL_KEYS = {"name", "email", "phone", "why_medical_home", "resume_path", "recipient"}
+PERSONAL_KEYS = {"name", "email", "phone", "why_medical_home", "resume_path", "recipient", "subject", "body"}
 REMOVED = "[removed]"
 
 

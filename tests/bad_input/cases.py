@@ -184,6 +184,19 @@ case("hiring.posting_forms.MoveForm", HR, lambda w: f"/hiring/applications/{w.ap
      shown_at=lambda w: f"/hiring/applications/{w.application.id}", free_text=("reason",),
      bad=(("stage that does not exist", {"to_stage": "promoted"}, "Not a valid choice."),))
 
+# Candidate letters and HR's one-off message --------------------------------------------------
+case("hiring.message_forms.LetterTemplateForm", HR, lambda w: "/hiring/messages/interview",
+     lambda w: {"subject": "Interview for {posting_title}", "body": "Hello {candidate_name},\nSee you soon.",
+                "submit": "1"},
+     free_text=("subject", "body"), shown_at=lambda w: "/hiring/messages/interview",
+     bad=(("unknown field", {"body": "Hello {first_name}"}, "{first_name} is not a field we can fill in"),
+          ("attribute of a field", {"subject": "{candidate_name.__class__}"},
+           "{candidate_name.__class__} is not a field we can fill in"),
+          ("unmatched brace", {"body": "Hello {candidate_name"}, "has no partner")))
+case("hiring.message_forms.CandidateMessageForm", HR, lambda w: f"/hiring/applications/{w.application.id}/message",
+     lambda w: {"subject": "Parking at the clinic", "body": "Park behind the building.\nThe door is blue."},
+     free_text=("subject",), shown_at=lambda w: f"/hiring/applications/{w.application.id}")
+
 # Interviews and hiring ------------------------------------------------------------------------
 case("hiring.interview_forms.AddInterviewerForm", HR, lambda w: f"/hiring/applications/{w.application.id}/interviews",
      lambda w: {"interviewer_id": str(w.panelist.id), "add": "1"},
