@@ -194,7 +194,8 @@ def _hiring(db, person, site, value, resume_dir) -> dict:
             "spare_question_id": questions[1].id, "posting_id": posting.id, "kit_item_id": kit_item.id,
             "application_id": applications["rosa"].id, "resubmission_id": later.id, "other_application_id": applications["bo"].id,
             "interview_id": panel["ivy"].id, "ian_interview_id": panel["ian"].id, "interviewer_id": person["ivy"].id,
-            "draft_scorecard_id": draft.id, "withdraw_token": candidate_links.link_token(applications["bo"])}
+            "draft_scorecard_id": draft.id, "withdraw_token": candidate_links.link_token(applications["bo"]),
+            "data_token": candidate_links.link_token(applications["bo"], candidate_links.DATA)}
 
 
 def _credentials(db, person) -> dict:

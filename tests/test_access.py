@@ -120,6 +120,8 @@ RULES: dict[str, tuple] = {
     "careers.thanks":               ("/careers/{posting_id}/thanks",                "ok  ok  ok  ok  ok  ok  ok"),
     # The candidate has no account: the signed link is the key, and it names one application.
     "careers.withdraw":             ("/careers/withdraw/{withdraw_token}",          "ok  ok  ok  ok  ok  ok  ok"),
+    "careers.my_data":              ("/careers/data/{data_token}",                  "ok  ok  ok  ok  ok  ok  ok"),
+    "careers.my_data_download":     ("/careers/data/{data_token}/download",         "ok  ok  ok  ok  ok  ok  ok"),
     # Rosa's résumé: not even the interviewer on her panel downloads it.
     "hiring.resume":                ("/hiring/applications/{application_id}/resume", "--  --  --  --  --  ok  ok"),
     "hiring.resubmission_resume":   ("/hiring/applications/{application_id}/resubmissions/{resubmission_id}/resume",

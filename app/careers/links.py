@@ -98,3 +98,33 @@ def withdraw(token: str) -> Application:
     db.session.flush()
     log.info("application %s withdrawn by the candidate", application.id)
     return application
+
+
+# The data-request link: what the app holds about one application, for as long as it holds it ----------
+DATA = "candidate-data"
+
+
+def data_url(application: Application) -> str:
+    """The absolute link to the candidate's own data, for every candidate e-mail."""
+    return mail.external_url("careers.my_data", token=link_token(application, DATA))
+
+
+def application_for_data_link(token: str) -> Application:
+    """The application a valid, unexpired data link names (it may be used again); InvalidLink otherwise, and
+    once the application is anonymized, since nothing personal is left to show."""
+    try:
+        data = _serializer(DATA).loads(token, max_age=current_app.config["CANDIDATE_LINK_MAX_AGE"])
+    except SignatureExpired:
+        raise InvalidLink("This link has expired",
+                          "Reply to any e-mail from our hiring team and we will send you your information.") from None
+    except BadSignature:
+        raise InvalidLink("This link is not valid", "Check that you opened the whole link from your e-mail.") from None
+    application_id = data.get("a") if isinstance(data, dict) else None
+    application = db.session.get(Application, application_id) if isinstance(application_id, int) else None
+    if application is None:
+        raise InvalidLink("This link is not valid", "The application it was for is gone.")
+    if application.anonymized_at is not None:
+        raise InvalidLink("We no longer hold your details",
+                          "Your name, contact details and answers were removed from this application after "
+                          "our retention period.")
+    return application

@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+import json
 import logging
 
-from flask import abort, current_app, redirect, render_template, request, url_for
+from flask import abort, current_app, make_response, redirect, render_template, request, url_for
 from werkzeug.exceptions import RequestEntityTooLarge
 
 from app import mail
-from app.careers import bp, links, services
+from app.careers import bp, data_request, links, services
 from app.careers.forms import ApplicationForm, WithdrawForm
 from app.extensions import db, limiter
 
@@ -99,6 +100,32 @@ def withdraw(token: str):
     except links.InvalidLink as problem:  # raised before anything changed
         return render_template("careers/problem.html", title=problem.title, message=problem.message), 400
     return render_template("careers/withdraw.html", form=form, posting=application.posting, token=token)
+
+
+@bp.get("/data/<token>")
+def my_data(token: str):
+    """The data link in a candidate's e-mail: what we hold about their application, with a JSON download."""
+    try:
+        application = links.application_for_data_link(token)
+    except links.InvalidLink as problem:
+        return render_template("careers/problem.html", title=problem.title, message=problem.message), 400
+    response = make_response(render_template("careers/my_data.html", data=data_request.candidate_data(application),
+                                             token=token))
+    response.headers["Cache-Control"] = "private, no-store"
+    return response
+
+
+@bp.get("/data/<token>/download")
+def my_data_download(token: str):
+    """The same information as a JSON file."""
+    try:
+        application = links.application_for_data_link(token)
+    except links.InvalidLink as problem:
+        return render_template("careers/problem.html", title=problem.title, message=problem.message), 400
+    response = make_response(json.dumps(data_request.candidate_data(application), indent=2, ensure_ascii=False))
+    response.headers.update({"Content-Type": "application/json; charset=utf-8", "Cache-Control": "private, no-store",
+                             "Content-Disposition": "attachment; filename=my-application.json"})
+    return response
 
 
 @bp.errorhandler(RequestEntityTooLarge)

@@ -18,6 +18,7 @@ KINDS = (
     SCREENING, INTERVIEW, HR_MESSAGE,
 )  # every kind of candidate message, keyed as dedupe_key() says
 WITHDRAW_FOOTER = "If you no longer want to be considered, you can withdraw your application here (the link works once):"
+DATA_FOOTER = "To see the information we hold about your application, or download it:"
 
 
 def dedupe_key(kind: str, application: Application, occasion: str | int | None = None) -> str:
@@ -50,15 +51,19 @@ def queue_candidate_message(
     html_body: str = "",
     calendar: str = "",
     withdraw_link: bool = True,
+    data_link: bool = True,
 ) -> OutboxMessage | None:
     """Queue one message to the candidate, once per kind (and occasion), with an audit entry.
 
     While the application is open, the message ends with the signed link that withdraws it; None when this
-    message was queued before. The caller flushes nothing: this does."""
+    message was queued before. Every message (data_link) also ends with the signed link to what the app holds
+    about the application. The caller flushes nothing: this does."""
     from app.careers import links  # links moves stages through pipeline_services, which imports this module
 
     if withdraw_link and application.stage not in links.CLOSED:
         body = f"{body.rstrip()}\n\n{WITHDRAW_FOOTER}\n\n{links.withdraw_url(application)}\n"
+    if data_link:
+        body = f"{body.rstrip()}\n\n{DATA_FOOTER}\n\n{links.data_url(application)}\n"
     message = mail.queue(
         kind=kind,
         dedupe_key=dedupe_key(kind, application, occasion),
