@@ -36,5 +36,5 @@ class CandidateMessageForm(AppForm):
     subject = StringField("Subject", validators=[DataRequired("Write the subject."), Length(max=200)])
     body = TextAreaField("Message", validators=[DataRequired("Write the message."), Length(max=10000)],
                          render_kw={"rows": 6},
-                         description="Sent as written, as plain text. It is listed in the timeline below.")
+                         description="Sent as written, as plain text, and listed in the timeline.")
     submit = SubmitField("Send message")

@@ -80,6 +80,6 @@ def message_candidate(application_id: int):
         return back
     carry_out(lambda: one_off_messages.send_message(application, subject=form.subject.data, body=form.body.data,
                                                     actor=current_user),
-              one_off_messages.MessageRefused, f"Your message to {application.name} is queued and listed below.")
+              one_off_messages.MessageRefused, f"Your message to {application.name} is queued and listed in the timeline.")
     mail.deliver_committed()
     return back

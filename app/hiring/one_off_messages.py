@@ -49,7 +49,7 @@ def send_message(application: Application, *, subject: str, body: str, actor: Us
         message = candidate_messages.queue_candidate_message(
             application, kind=candidate_messages.HR_MESSAGE, subject=subject, body=body + "\n", occasion=sent + 1)
     if message is None:  # the same form sent twice at once: the other request queued this message
-        raise MessageRefused("This message was already queued; it is in the timeline below.")
+        raise MessageRefused("This message was already queued; it is in the timeline.")
     with acting_as(db.session, actor.id):  # what HR wrote, before the withdraw link was added
         record(db.session, "application.hr_message_written", application, subject=subject, body=body,
                message_id=message.id)

@@ -64,22 +64,25 @@ def _scrub(values: dict) -> dict:
             for key, value in (values or {}).items()}
 
 
-def anonymize_application(application: Application, *, now: datetime | None = None) -> None:
-    """Remove one application's personal details everywhere the app keeps them; the caller commits."""
+def anonymize_application(application: Application, *, now: datetime | None = None) -> bool:
+    """Remove one application's personal details everywhere the app keeps them; the caller commits. False when
+    another run anonymized it first: the conditional UPDATE that starts the work claims the row."""
     now = now or utcnow()
-    resubmissions = list(db.session.scalars(
-        select(ApplicationResubmission).where(ApplicationResubmission.application_id == application.id)))
-    for file_name in [application.resume_path, *(later.resume_path for later in resubmissions)]:
-        _remove_file(file_name)
+    application_id, resume_path = application.id, application.resume_path
     messages = candidate_messages.sent_for(application)
-    db.session.execute(
-        update(Application).where(Application.id == application.id).values(
-            name=ANONYMIZED_NAME, email=anonymized_email(application.id), phone="", why_medical_home="",
+    claimed = db.session.execute(
+        update(Application).where(Application.id == application_id, Application.anonymized_at.is_(None),
+                                  Application.stage != Stage.HIRED).values(
+            name=ANONYMIZED_NAME, email=anonymized_email(application_id), phone="", why_medical_home="",
             resume_path=None, anonymized_at=now, updated_at=now)
-        .execution_options(synchronize_session=False))
+        .execution_options(synchronize_session=False)).rowcount == 1
+    if not claimed:
+        return False
+    resubmissions = list(db.session.scalars(
+        select(ApplicationResubmission).where(ApplicationResubmission.application_id == application_id)))
     if resubmissions:
         db.session.execute(
-            update(ApplicationResubmission).where(ApplicationResubmission.application_id == application.id)
+            update(ApplicationResubmission).where(ApplicationResubmission.application_id == application_id)
             .values(name=ANONYMIZED_NAME, phone="", why_medical_home="", resume_path=None)
             .execution_options(synchronize_session=False))
     for message in messages:
@@ -88,7 +91,7 @@ def anonymize_application(application: Application, *, now: datetime | None = No
         message.recipient, message.body, message.html_body, message.calendar = "", "", "", ""
         if message.kind == candidate_messages.HR_MESSAGE:
             message.subject = "Message from the hiring team"
-    entities = [("application", [application.id]),
+    entities = [("application", [application_id]),
                 ("application_resubmission", [later.id for later in resubmissions])]
     for entity_type, ids in entities:
         if not ids:
@@ -99,28 +102,29 @@ def anonymize_application(application: Application, *, now: datetime | None = No
             before, after = _scrub(event_row.before), _scrub(event_row.after)
             if before != event_row.before or after != event_row.after:
                 event_row.before, event_row.after = before, after
+    for file_name in [resume_path, *(later.resume_path for later in resubmissions)]:
+        _remove_file(file_name)
     db.session.flush()
+    for later in resubmissions:
+        db.session.expire(later)
     db.session.expire(application)
     record(db.session, "application.anonymized", application, retention_days=current_app.config[
         "CANDIDATE_RETENTION_DAYS"])
     db.session.flush()
-    log.info("application %s anonymized", application.id)
+    log.info("application %s anonymized", application_id)
+    return True
 
 
 def anonymize_due(now: datetime | None = None) -> int:
     """Anonymize every application past the retention period; the count (0 on a second run). Commits each one,
-    so a run that stops half-way keeps what it did, and an overlapping run skips what this one finished."""
+    so a run that stops half-way keeps what it did, and an overlapping run skips what another one claimed."""
     count = 0
     for application_id in due(now):
-        application = db.session.scalar(
-            select(Application).where(Application.id == application_id, Application.anonymized_at.is_(None))
-            .with_for_update(skip_locked=True))
-        if application is None:  # another run took it
-            continue
+        application = db.session.get(Application, application_id)
         with acting_as(db.session, None):
-            anonymize_application(application, now=now)
+            done = anonymize_application(application, now=now)
         db.session.commit()
-        count += 1
+        count += done
     return count
 
 

@@ -8,6 +8,7 @@ from datetime import timedelta
 import pytest
 from sqlalchemy import select
 
+from app.extensions import db as appdb
 from app.hiring import one_off_messages, retention
 from app.hiring import pipeline_services as services
 from app.models import (
@@ -16,10 +17,16 @@ from app.models import (
     AuditEvent,
     OutboxMessage,
     OutboxStatus,
+    Posting,
+    PostingStatus,
+    RoleFamily,
+    Rubric,
+    Site,
     Stage,
     StageChange,
     utcnow,
 )
+from tests.databases import run_together, scratch_app
 
 DAYS = 730
 
@@ -148,3 +155,38 @@ def test_the_application_page_of_an_anonymized_candidate_offers_no_message(clien
     page = client.get(f"/hiring/applications/{application.id}").get_data(as_text=True)
     assert retention.ANONYMIZED_NAME in page and "Rosa Diaz" not in page
     assert "Write to" not in page
+
+
+RUNS, STALE = 3, 4
+
+
+def test_overlapping_runs_anonymize_each_application_once(tmp_path):
+    """A slow cron run and the next one at the same time: every application is anonymized by exactly one."""
+    with scratch_app(tmp_path, "retention", pool_size=RUNS + 2) as app:
+        with app.app_context():
+            site = Site(name="Riverside")
+            rubric = Rubric(name="Medical assistant", role_family=RoleFamily.MEDICAL_ASSISTANT)
+            appdb.session.add_all([site, rubric])
+            appdb.session.flush()
+            posting = Posting(title="Medical assistant", site_id=site.id, rubric_id=rubric.id,
+                              role_family=RoleFamily.MEDICAL_ASSISTANT, status=PostingStatus.OPEN)
+            appdb.session.add(posting)
+            appdb.session.flush()
+            long_ago = utcnow() - timedelta(days=DAYS + 1)
+            appdb.session.add_all([
+                Application(posting_id=posting.id, name=f"Person {n}", email=f"person{n}@example.org",
+                            stage=Stage.REJECTED, updated_at=long_ago) for n in range(STALE)])
+            appdb.session.commit()
+
+        def run(index: int, start) -> int:
+            start()
+            return retention.anonymize_due()
+
+        results, errors = run_together(app, RUNS, run)
+        assert errors == []
+        assert sum(results) == STALE
+        with app.app_context():
+            events = appdb.session.scalars(select(AuditEvent.entity_id).where(
+                AuditEvent.action == "application.anonymized")).all()
+            assert sorted(events) == sorted(appdb.session.scalars(select(Application.id)))
+            assert set(appdb.session.scalars(select(Application.name))) == {retention.ANONYMIZED_NAME}
