@@ -50,10 +50,9 @@ def index():
 
     def report_part() -> Markup:
         report = services.build_report(filters, today=today, hide=hide)
-        staff = select(User.id).where(*services.staff_scope(filters))
-        warnings = early_warnings(staff, today)
+        warnings = early_warnings(select(User.id).where(*services.staff_scope(filters)), today)
         return Markup(render_template("reports/_report.html", report=report, filters=filters, warnings=warnings,
-                                      credential_gaps=credential_gaps(staff, today),
+                                      credential_gaps=credential_gaps(select(User.id).where(*services.staff_scope(filters)), today),
                                       today=today, stages=services.PIPELINE, scores=services.SCORES))
 
     report = page_cache.cached("report", (today, hide, page_cache.query_string()), report_part)
