@@ -17,7 +17,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import date
 
-from sqlalchemy import exists, select
+from sqlalchemy import and_, select
 
 from app.credentials.rules import required_for
 from app.extensions import db
@@ -71,7 +71,12 @@ class Standing:
     name: str
     email: str
     current: bool
-    detail: str
+    words: str  # why, with {} where the day goes ("expired {}"); built into text only when shown
+    day: date | None = None
+
+    @property
+    def detail(self) -> str:
+        return self.words.format(format_date(self.day)) if self.day else self.words
 
 
 @dataclass
@@ -135,32 +140,33 @@ def _required_modules(family: RoleFamily, modules: list) -> list[Requirement]:
             if kind is TrackKind.ALL_STAFF or family.value in (families or [])]
 
 
-def _credential_detail(held: list[tuple[date | None, bool]], today: date) -> tuple[bool, str]:
+def _credential_detail(held: list[tuple[date | None, bool]], today: date) -> tuple[bool, str, date | None]:
     if not held:
-        return False, "none on record"
+        return False, "none on record", None
     if any(verified and (expires is None or expires >= today) for expires, verified in held):
-        best = max((expires or date.max for expires, verified in held if verified), default=None)
-        return True, "does not expire" if best == date.max else f"expires {format_date(best)}"
-    latest = max(held, key=lambda pair: pair[0] or date.max)
-    if latest[0] is not None and latest[0] < today:
-        return False, f"expired {format_date(latest[0])}"
-    return False, "not verified"
+        best = max(expires or date.max for expires, verified in held if verified)
+        return (True, "does not expire", None) if best == date.max else (True, "expires {}", best)
+    latest = max(held, key=lambda pair: pair[0] or date.max)[0]
+    if latest is not None and latest < today:
+        return False, "expired {}", latest
+    return False, "not verified", None
 
 
-def _module_detail(progress: tuple | None, today: date) -> tuple[bool, str]:
+def _module_detail(progress: tuple | None, today: date) -> tuple[bool, str, date | None]:
     if progress is None:
-        return False, "not assigned"
+        return False, "not assigned", None
     status, renew_by, due, completed_before = progress
     if status in DONE:
         if renew_by is None or renew_by >= today:
-            return True, "waived" if status is ProgressStatus.WAIVED else (
-                f"renews by {format_date(renew_by)}" if renew_by else "completed")
-        return False, f"renewal was due {format_date(renew_by)}"
+            if status is ProgressStatus.WAIVED:
+                return True, "waived", None
+            return (True, "renews by {}", renew_by) if renew_by else (True, "completed", None)
+        return False, "renewal was due {}", renew_by
     if completed_before and due is not None and due >= today:
-        return True, f"renewal due {format_date(due)}"
+        return True, "renewal due {}", due
     if completed_before:
-        return False, f"renewal overdue since {format_date(due)}"
-    return False, f"not completed (due {format_date(due)})" if due else "not completed"
+        return False, "renewal overdue since {}", due
+    return (False, "not completed (due {})", due) if due else (False, "not completed", None)
 
 
 def compliance(filters: ComplianceFilters, today: date) -> Compliance:
@@ -186,16 +192,23 @@ def compliance(filters: ComplianceFilters, today: date) -> Compliance:
         .where(EmployeeCredential.employee_id.in_(staff_ids), EmployeeCredential.archived_at.is_(None))
     ):
         held.setdefault((employee_id, type_id), []).append((expires, verified_at is not None))
-    completed_before = exists().where(Completion.employee_id == Progress.employee_id,
-                                      Completion.module_id == Progress.module_id)
+    renewing = select(Module.id).where(Module.renew_months.is_not(None), Module.archived_at.is_(None))
+    # Who completed each renewing module before (grouped once, then joined: a correlated EXISTS per row
+    # made SQLite scan the completions of a module for every progress row).
+    completed = (
+        select(Completion.employee_id, Completion.module_id)
+        .where(Completion.module_id.in_(renewing), Completion.employee_id.in_(staff_ids))
+        .group_by(Completion.employee_id, Completion.module_id)
+        .subquery("completed")
+    )
     progress = {
         (row[0], row[1]): row[2:]
         for row in db.session.execute(
             select(Progress.employee_id, Progress.module_id, Progress.status, Progress.renew_by, Progress.due_date,
-                   completed_before)
-            .join(Module, Module.id == Progress.module_id)
-            .where(Progress.employee_id.in_(staff_ids), Module.renew_months.is_not(None),
-                   Module.archived_at.is_(None))
+                   completed.c.module_id.is_not(None))
+            .outerjoin(completed, and_(completed.c.employee_id == Progress.employee_id,
+                                       completed.c.module_id == Progress.module_id))
+            .where(Progress.employee_id.in_(staff_ids), Progress.module_id.in_(renewing))
         )
     }
 
@@ -220,10 +233,10 @@ def compliance(filters: ComplianceFilters, today: date) -> Compliance:
         for line in group.lines:
             requirement = line.requirement
             if requirement.kind == CREDENTIAL:
-                current, detail = _credential_detail(held.get((employee_id, requirement.id), []), today)
+                current, words, day = _credential_detail(held.get((employee_id, requirement.id), []), today)
             else:
-                current, detail = _module_detail(progress.get((employee_id, requirement.id)), today)
-            line.standings.append(Standing(employee_id, name, email, current, detail))
+                current, words, day = _module_detail(progress.get((employee_id, requirement.id)), today)
+            line.standings.append(Standing(employee_id, name, email, current, words, day))
             everything = everything and current
         fully_current += everything
     return Compliance(list(groups.values()), staff, fully_current)
