@@ -17,7 +17,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import date
 
-from sqlalchemy import and_, select
+from sqlalchemy import and_, case, or_, select
 
 from app.credentials.rules import required_for
 from app.extensions import db
@@ -152,21 +152,34 @@ def _credential_detail(held: list[tuple[date | None, bool]], today: date) -> tup
     return False, "not verified", None
 
 
-def _module_detail(progress: tuple | None, today: date) -> tuple[bool, str, date | None]:
+# What SQL says of a person's progress on a renewing module: (current, words; {} is the row's day, if any).
+MODULE_CODES = {
+    1: (True, "waived"),
+    2: (True, "renews by {}"),  # completed
+    3: (True, "completed"),  # completed, no renewal date
+    4: (False, "renewal was due {}"),  # completed, renewal date passed
+    5: (True, "renewal due {}"),  # reopened for renewal, completed before, not yet due
+    6: (False, "renewal overdue since {}"),  # reopened for renewal, completed before, due date passed
+    7: (False, "not completed (due {})"),
+}
+NO_DAY = {"renewal overdue since {}": "renewal not done", "not completed (due {})": "not completed"}
+
+
+def _module_code(today: date, completed_before):
+    """1-7 of MODULE_CODES, worked out in SQL so a row comes back as numbers and one date."""
+    done, waived = Progress.status.in_(DONE), Progress.status == ProgressStatus.WAIVED
+    in_time = or_(Progress.renew_by.is_(None), Progress.renew_by >= today)
+    return case(
+        (and_(done, in_time, waived), 1), (and_(done, Progress.renew_by.is_(None)), 3), (and_(done, in_time), 2),
+        (done, 4), (and_(completed_before, Progress.due_date >= today), 5), (completed_before, 6), else_=7)
+
+
+def _module_detail(progress: tuple | None) -> tuple[bool, str, date | None]:
     if progress is None:
         return False, "not assigned", None
-    status, renew_by, due, completed_before = progress
-    if status in DONE:
-        if renew_by is None or renew_by >= today:
-            if status is ProgressStatus.WAIVED:
-                return True, "waived", None
-            return (True, "renews by {}", renew_by) if renew_by else (True, "completed", None)
-        return False, "renewal was due {}", renew_by
-    if completed_before and due is not None and due >= today:
-        return True, "renewal due {}", due
-    if completed_before:
-        return False, "renewal overdue since {}", due
-    return (False, "not completed (due {})", due) if due else (False, "not completed", None)
+    code, day = progress
+    current, words = MODULE_CODES[code]
+    return (current, words, day) if day or "{}" not in words else (current, NO_DAY[words], None)
 
 
 def compliance(filters: ComplianceFilters, today: date) -> Compliance:
@@ -186,12 +199,12 @@ def compliance(filters: ComplianceFilters, today: date) -> Compliance:
         .order_by(Site.name, User.role_family, User.name, User.id)
     ).all()
     held: dict[tuple[int, int], list] = {}
-    for employee_id, type_id, expires, verified_at in db.session.execute(
+    for employee_id, type_id, expires, verified in db.session.execute(
         select(EmployeeCredential.employee_id, EmployeeCredential.credential_type_id, EmployeeCredential.expires_on,
-               EmployeeCredential.verified_at)
+               EmployeeCredential.verified_at.is_not(None))
         .where(EmployeeCredential.employee_id.in_(staff_ids), EmployeeCredential.archived_at.is_(None))
     ):
-        held.setdefault((employee_id, type_id), []).append((expires, verified_at is not None))
+        held.setdefault((employee_id, type_id), []).append((expires, bool(verified)))
     renewing = select(Module.id).where(Module.renew_months.is_not(None), Module.archived_at.is_(None))
     # Who completed each renewing module before (grouped once, then joined: a correlated EXISTS per row
     # made SQLite scan the completions of a module for every progress row).
@@ -201,11 +214,12 @@ def compliance(filters: ComplianceFilters, today: date) -> Compliance:
         .group_by(Completion.employee_id, Completion.module_id)
         .subquery("completed")
     )
+    before = completed.c.module_id.is_not(None)
     progress = {
         (row[0], row[1]): row[2:]
         for row in db.session.execute(
-            select(Progress.employee_id, Progress.module_id, Progress.status, Progress.renew_by, Progress.due_date,
-                   completed.c.module_id.is_not(None))
+            select(Progress.employee_id, Progress.module_id, _module_code(today, before),
+                   case((Progress.status.in_(DONE), Progress.renew_by), else_=Progress.due_date))
             .outerjoin(completed, and_(completed.c.employee_id == Progress.employee_id,
                                        completed.c.module_id == Progress.module_id))
             .where(Progress.employee_id.in_(staff_ids), Progress.module_id.in_(renewing))
@@ -235,7 +249,7 @@ def compliance(filters: ComplianceFilters, today: date) -> Compliance:
             if requirement.kind == CREDENTIAL:
                 current, words, day = _credential_detail(held.get((employee_id, requirement.id), []), today)
             else:
-                current, words, day = _module_detail(progress.get((employee_id, requirement.id)), today)
+                current, words, day = _module_detail(progress.get((employee_id, requirement.id)))
             line.standings.append(Standing(employee_id, name, email, current, words, day))
             everything = everything and current
         fully_current += everything
