@@ -37,6 +37,7 @@ class Expiring:
     email: str
     manager_email: str | None
     manager_id: int | None
+    manager_name: str | None
     type_name: str
     expires_on: date
     today: date
@@ -93,8 +94,8 @@ def expiring(today: date, *, until: date, since: date | None = None, employee_id
     if employee_id is not None:
         conditions.append(EmployeeCredential.employee_id == employee_id)
     rows = db.session.execute(
-        select(EmployeeCredential.id, User.id, User.name, User.email, manager.email, manager.id, CredentialType.name,
-               EmployeeCredential.expires_on)
+        select(EmployeeCredential.id, User.id, User.name, User.email, manager.email, manager.id, manager.name,
+               CredentialType.name, EmployeeCredential.expires_on)
         .join(User, User.id == EmployeeCredential.employee_id)
         .join(CredentialType, CredentialType.id == EmployeeCredential.credential_type_id)
         .outerjoin(manager, and_(manager.id == User.manager_id, manager.active.is_(True), manager.id != User.id))
@@ -120,7 +121,7 @@ def notice_message(item: Expiring, recipient: str) -> tuple[str, str]:
                  f"Your credentials are listed on My onboarding: {mail.external_url('onboarding.my_onboarding')}"]
     else:
         subject = f"{item.name}'s {item.type_name} {item.when.split(' (')[0]}"
-        lines = ["Hello,", "",
+        lines = [f"Hello {item.manager_name},", "",
                  f"{item.name}'s {item.type_name} {item.when}.",
                  "Please make sure they renew it and bring the new one to HR.", "",
                  f"Your team's credential warnings: {mail.external_url('team.index')}"]

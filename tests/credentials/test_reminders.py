@@ -92,6 +92,7 @@ def test_the_employee_and_the_manager_each_get_one_notice_per_window(db, bls, pe
         (people["mona"].email, "Nia Hire's BLS card expires in 30 days")]
     assert "Your BLS card expires in 30 days (Apr 3, 2026)." in sent[0].body
     assert "/onboarding" in sent[0].body and "/team" in sent[1].body
+    assert sent[0].body.startswith("Hello Nia Hire,") and sent[1].body.startswith("Hello Mona Manager,")
     assert sent[0].dedupe_key == f"credential:{credential.id}:30d:employee:2026-03-04"
     assert queue_credential_notices(TODAY) == (0, 2)  # again the same day
     assert queue_credential_notices(TODAY + timedelta(days=1)) == (0, 2)  # the 30-day notice is already out
