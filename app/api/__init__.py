@@ -1,0 +1,24 @@
+"""The REST API under /api/v1: flask-smorest views with marshmallow schemas, bearer tokens with
+scopes, per-token rate limits, a call log per token, and errors as RFC 9457 problem details."""
+
+from flask import current_app
+from flask_smorest import Blueprint
+
+from app.extensions import limiter
+
+bp = Blueprint("api", __name__, description="Medical Home Hiring & Onboarding REST API, version 1")
+
+
+def rate_limit() -> str:
+    return current_app.config.get("API_RATE_LIMIT", "300 per minute")
+
+
+def _rate_key() -> str:
+    from app.api.access import rate_key
+
+    return rate_key()
+
+
+limiter.limit(rate_limit, key_func=_rate_key)(bp)
+
+from app.api import employees, hiring, problems, training  # noqa: E402,F401
