@@ -3,10 +3,24 @@ scopes, per-token rate limits, a call log per token, and errors as RFC 9457 prob
 
 from flask import current_app
 from flask_smorest import Blueprint
+from marshmallow import RAISE
+from webargs.flaskparser import FlaskParser
 
 from app.extensions import limiter
 
-bp = Blueprint("api", __name__, description="Medical Home Hiring & Onboarding REST API, version 1")
+
+class StrictParser(FlaskParser):
+    """A misspelt query parameter is reported (422), not ignored: a filter that silently did nothing
+    would hand an integration every record."""
+
+    DEFAULT_UNKNOWN_BY_LOCATION = {**FlaskParser.DEFAULT_UNKNOWN_BY_LOCATION, "query": RAISE, "querystring": RAISE}
+
+
+class ApiBlueprint(Blueprint):
+    ARGUMENTS_PARSER = StrictParser()
+
+
+bp = ApiBlueprint("api", __name__, description="Medical Home Hiring & Onboarding REST API, version 1")
 
 
 def rate_limit() -> str:
