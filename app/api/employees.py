@@ -132,7 +132,7 @@ def get_employee(employee_id: int):
 @requires(Scope.WRITE_EMPLOYEES)
 @bp.arguments(EmployeeUpdate)
 @bp.response(200, EmployeeOut)
-@problems(404, 422)
+@problems(404, 405, 422)  # 405: an id past the largest one (werkzeug matches the GET rule)
 def update_employee(data: dict, employee_id: int):
     """Change an employee's profile and reporting line; fields left out stay as they are."""
     employee = employee_or_404(employee_id)
@@ -151,7 +151,7 @@ def update_employee(data: dict, employee_id: int):
 @bp.route("/employees/<int:employee_id>/deactivate", methods=["POST"])
 @requires(Scope.WRITE_EMPLOYEES)
 @bp.response(200, EmployeeOut)
-@problems(404, 409)
+@problems(404, 405, 409)
 def deactivate_employee(employee_id: int):
     """Deactivate an employee: signed out everywhere, unable to sign in; their records are kept."""
     employee = employee_or_404(employee_id)

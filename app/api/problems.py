@@ -61,11 +61,12 @@ DETAILS = {
 
 
 def problems(*codes: int, public: bool = False):
-    """Document the problem responses an operation may give (401/403/429 for every token-checked one)."""
+    """Document the problem responses an operation may give: 400 (an unreadable request: the app refuses
+    control characters in every address), 401, 403 where a scope is needed, 429, and `codes`."""
     from app.api.schemas import Problem
 
     def decorator(view):
-        for code in ((401, 429) if public else (401, 403, 429)) + codes:
+        for code in sorted({400, 401, 429, *(() if public else (403,)), *codes}):
             view = bp.alt_response(code, schema=Problem, content_type=MEDIA_TYPE,
                                    description=HTTPStatus(code).phrase)(view)
         return view

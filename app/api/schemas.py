@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import base64
 import binascii
+from datetime import UTC
 
 from marshmallow import RAISE, Schema, ValidationError, fields, validate
 
@@ -22,6 +23,15 @@ from app.models import (
 
 PAGE_MAX = 100
 DATES = validate.Range(min=EARLIEST, max=LATEST, error="Enter a date between {min} and {max}.")
+
+
+class UtcDateTime(fields.DateTime):
+    """A moment in RFC 3339 with its offset: the database keeps naive UTC."""
+
+    def _serialize(self, value, attr, obj, **kwargs):
+        if value is None:
+            return None
+        return value.replace(tzinfo=UTC).isoformat() if value.tzinfo is None else value.astimezone(UTC).isoformat()
 
 
 class Strict(Schema):
@@ -82,7 +92,7 @@ class EmployeeOut(Schema):
     manager_id = fields.Integer(allow_none=True, required=True)
     start_date = fields.Date(allow_none=True, required=True)
     active = fields.Boolean(required=True)
-    deactivated_at = fields.DateTime(allow_none=True, required=True)
+    deactivated_at = UtcDateTime(allow_none=True, required=True)
 
 
 EmployeePage = page_of(EmployeeOut, "EmployeePage")
@@ -154,11 +164,11 @@ class ProgressOut(Schema):
     assignment_id = fields.Integer(allow_none=True, required=True)
     status = fields.Enum(ProgressStatus, by_value=True, required=True)
     due_date = fields.Date(allow_none=True, required=True)
-    started_at = fields.DateTime(allow_none=True, required=True)
-    completed_at = fields.DateTime(allow_none=True, required=True)
+    started_at = UtcDateTime(allow_none=True, required=True)
+    completed_at = UtcDateTime(allow_none=True, required=True)
     completed_version = fields.Integer(allow_none=True, required=True)
     best_score = fields.Integer(allow_none=True, required=True)
-    signed_off_at = fields.DateTime(allow_none=True, required=True)
+    signed_off_at = UtcDateTime(allow_none=True, required=True)
     renew_by = fields.Date(allow_none=True, required=True)
 
 
@@ -167,8 +177,8 @@ class AssignmentOut(Schema):
     track_id = fields.Integer(required=True)
     track_name = fields.String(required=True)
     reason = fields.String(required=True)
-    assigned_at = fields.DateTime(required=True)
-    unassigned_at = fields.DateTime(allow_none=True, required=True)
+    assigned_at = UtcDateTime(required=True)
+    unassigned_at = UtcDateTime(allow_none=True, required=True)
     progress = fields.List(fields.Nested(ProgressOut), required=True)
 
 
@@ -176,9 +186,9 @@ class CheckInOut(Schema):
     id = fields.Integer(required=True)
     day = fields.Integer(required=True)
     due_date = fields.Date(required=True)
-    self_submitted_at = fields.DateTime(allow_none=True, required=True)
-    manager_submitted_at = fields.DateTime(allow_none=True, required=True)
-    completed_at = fields.DateTime(allow_none=True, required=True)
+    self_submitted_at = UtcDateTime(allow_none=True, required=True)
+    manager_submitted_at = UtcDateTime(allow_none=True, required=True)
+    completed_at = UtcDateTime(allow_none=True, required=True)
     archived = fields.Boolean(required=True)
 
 
@@ -187,7 +197,7 @@ class CompletionOut(Schema):
     employee_id = fields.Integer(required=True)
     module_id = fields.Integer(required=True)
     module_version = fields.Integer(required=True)
-    completed_at = fields.DateTime(required=True)
+    completed_at = UtcDateTime(required=True)
     score = fields.Integer(allow_none=True, required=True)
 
 
@@ -225,7 +235,7 @@ class PostingOut(Schema):
     description = fields.String(required=True)
     status = fields.Enum(PostingStatus, by_value=True, required=True)
     closing_date = fields.Date(allow_none=True, required=True)
-    opened_at = fields.DateTime(allow_none=True, required=True)
+    opened_at = UtcDateTime(allow_none=True, required=True)
 
 
 class PostingQuery(Strict):
@@ -240,7 +250,7 @@ class ApplicationOut(Schema):
     email = fields.String(required=True)
     phone = fields.String(required=True)
     stage = fields.Enum(Stage, by_value=True, required=True)
-    applied_at = fields.DateTime(attribute="created_at", required=True)
+    applied_at = UtcDateTime(attribute="created_at", required=True)
     hired_user_id = fields.Integer(allow_none=True, required=True)
     archived = fields.Boolean(required=True)
 

@@ -8,6 +8,7 @@ from flask import Flask
 from flask_smorest import Api
 
 from app.extensions import csrf
+from app.forms import BoundedIntConverter
 
 API_PREFIX = "/api/v1"
 
@@ -32,6 +33,8 @@ def init_api(app: Flask) -> Api:
                                 "`Authorization: Bearer <token>`. Errors are RFC 9457 problem details."},
     })
     api.init_app(app)
+    api.register_converter(BoundedIntConverter, lambda converter: {"type": "integer", "minimum": 1,
+                                                                  "maximum": converter.max})
     api.spec.components.security_scheme("bearerAuth", {"type": "http", "scheme": "bearer",
                                                        "description": "An API token with scopes"})
     csrf.exempt(bp)  # no cookie authenticates an API call, so there is no cross-site request to forge
