@@ -29,8 +29,8 @@ def init_api(app: Flask) -> Api:
     api = LocalApi(spec_kwargs={
         "title": "Medical Home Hiring & Onboarding API", "version": "1", "openapi_version": "3.0.3",
         "info": {"description": "Employees, training and hiring for the systems around the app. "
-                                "Authenticate with an API token an administrator issues: "
-                                "`Authorization: Bearer <token>`. Errors are RFC 9457 problem details."},
+                                "Authenticate with an API token an administrator issues, sent as "
+                                "Authorization: Bearer <token>. Errors are RFC 9457 problem details."},
     })
     api.init_app(app)
     api.register_converter(BoundedIntConverter, lambda converter: {"type": "integer", "minimum": 1,
