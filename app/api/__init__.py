@@ -24,7 +24,7 @@ bp = ApiBlueprint("api", __name__, description="Medical Home Hiring & Onboarding
 
 
 def rate_limit() -> str:
-    return current_app.config.get("API_RATE_LIMIT", "300 per minute")
+    return current_app.config["API_RATE_LIMIT"]
 
 
 def _rate_key() -> str:

@@ -10,13 +10,10 @@ from tests.api.conftest import Api
 
 @pytest.fixture
 def three_a_minute(app):
-    saved = app.config.get("API_RATE_LIMIT")
+    saved = app.config["API_RATE_LIMIT"]
     app.config["API_RATE_LIMIT"] = "3 per minute"
     yield
-    if saved is None:
-        app.config.pop("API_RATE_LIMIT")
-    else:
-        app.config["API_RATE_LIMIT"] = saved
+    app.config["API_RATE_LIMIT"] = saved
 
 
 def test_a_token_over_its_limit_gets_a_429_problem_and_another_token_does_not(db, org, client, issue,
@@ -28,6 +25,13 @@ def test_a_token_over_its_limit_gets_a_429_problem_and_another_token_does_not(db
     assert refused.get_json()["status"] == 429 and "too many calls" in refused.get_json()["detail"]
     assert "Retry-After" in refused.headers
     assert calm.get("/sites").status_code == 200
+
+
+def test_the_limit_comes_from_the_environment(monkeypatch):
+    from config import Config
+
+    monkeypatch.setenv("API_RATE_LIMIT", "50 per minute")
+    assert Config().API_RATE_LIMIT == "50 per minute"
 
 
 def test_calls_without_a_token_are_limited_by_address(db, org, client, three_a_minute):
