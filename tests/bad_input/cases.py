@@ -107,7 +107,7 @@ case("admin.import_forms.ConfirmImportForm", Role.ADMIN, lambda w: "/admin/impor
      required={"payload": "This preview has expired or was changed."})
 
 # Issuing answers with the secret on the page rather than a redirect (the secret must not travel in the
-# session cookie), so the free-text round trip of the name is in tests/api/test_token_pages.py.
+# session cookie), so the free-text round trip of the name is in tests/api/test_tokens.py.
 case("admin.api_token_forms.ApiTokenForm", Role.ADMIN, lambda w: "/admin/api-tokens/new",
      lambda w: {"name": "LMS export", "scopes": ["read:training"], "expires_on": TOMORROW},
      bad=(("no scope", {"scopes": []}, "Tick at least one scope."),
