@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+from http import HTTPStatus
 
 from flask import Flask, jsonify, render_template, request
 from flask_wtf.csrf import CSRFError
@@ -33,7 +34,7 @@ def render_error(code: int, detail: str | None = None):
     """The error page (or JSON); a 503 says when to try again."""
     title, message = MESSAGES.get(code, MESSAGES[500])
     if request.path.startswith("/api/"):  # RFC 9457 problem details, as the API's own errors are
-        response = jsonify(type="about:blank", title=title, status=code, detail=detail or message)
+        response = jsonify(type="about:blank", title=HTTPStatus(code).phrase, status=code, detail=detail or message)
         response.mimetype = "application/problem+json"
     elif request.accept_mimetypes.best == "application/json":
         response = jsonify(error=title, message=detail or message)

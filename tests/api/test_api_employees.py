@@ -134,7 +134,7 @@ def test_sites_are_listed(db, org, api):
 def test_unknown_paths_and_methods_answer_with_problem_details(db, org, api):
     missing = api.get("/nothing-here")
     assert missing.status_code == 404 and missing.mimetype == "application/problem+json"
-    assert missing.get_json()["status"] == 404
+    assert missing.get_json()["status"] == 404 and missing.get_json()["title"] == "Not Found"
     wrong_method = api.call("DELETE", f"/employees/{org.sam.id}")
     assert wrong_method.status_code == 405 and wrong_method.mimetype == "application/problem+json"
     assert api.get("/employees/999999").get_json()["detail"] == "There is no employee with id 999999."
