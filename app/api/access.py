@@ -59,6 +59,9 @@ def authenticated() -> ApiToken:
     if token.expires_at <= utcnow():
         raise ApiProblem(401, f"This API token expired on {token.expires_at:%Y-%m-%d}; ask an administrator "
                               "for a new one.", headers=CHALLENGE)
+    if not token.issuer_is_admin:  # else it would act as a manager's or a departed person's token
+        raise ApiProblem(401, "The person who issued this API token is no longer an active administrator; ask "
+                              "an administrator for a new one.", headers=CHALLENGE)
     return token
 
 

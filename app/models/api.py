@@ -10,7 +10,7 @@ from sqlalchemy import ForeignKey, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app.models.base import Base, utcnow
-from app.models.people import User
+from app.models.people import Role, User
 
 
 class Scope(enum.Enum):
@@ -60,13 +60,18 @@ class ApiToken(Base):
     def __repr__(self) -> str:
         return f"<ApiToken {self.id} {self.prefix}>"
 
-    def usable(self, now: datetime) -> bool:
-        return self.revoked_at is None and self.expires_at > now
+    @property
+    def issuer_is_admin(self) -> bool:
+        """Tokens act for the admin who issued them; once that person is no longer an active admin, the
+        token is suspended, so no token ever acts with less than an administrator's standing."""
+        return self.created_by.active and self.created_by.role is Role.ADMIN
 
     def state(self, now: datetime) -> str:
         if self.revoked_at is not None:
             return "revoked"
-        return "expired" if self.expires_at <= now else "active"
+        if self.expires_at <= now:
+            return "expired"
+        return "active" if self.issuer_is_admin else "suspended"
 
 
 class ApiCall(Base):

@@ -135,3 +135,20 @@ def test_revoking_asks_first_then_stops_the_token_and_keeps_its_log(db, org, cli
     assert "/api/v1/sites" in text(response)  # the call log stays
     answer = Api(client, secret).get("/sites")
     assert answer.status_code == 401 and "revoked" in answer.get_json()["detail"]
+
+
+@pytest.mark.parametrize("change", ["demoted to manager", "deactivated"])
+def test_a_token_stops_when_its_issuer_is_no_longer_an_active_admin(db, org, client, issue, make_user, auth, change):
+    other_admin = make_user(Role.ADMIN, email="second.admin@example.org")
+    token, secret = issue("read:employees")
+    assert Api(client, secret).get("/sites").status_code == 200
+    if change == "deactivated":
+        org.admin.active = False
+    else:
+        org.admin.role = Role.MANAGER
+    db.session.commit()
+    answer = Api(client, secret).get("/sites")
+    assert answer.status_code == 401 and "no longer an active administrator" in answer.get_json()["detail"]
+    auth.login(other_admin)
+    assert "no longer an active administrator" in text(client.get(f"/admin/api-tokens/{token.id}"))
+    assert "Suspended" in text(client.get("/admin/api-tokens"))
