@@ -88,6 +88,7 @@ class Config:
     RESET_RATE_LIMIT = "5 per hour"  # reset-link requests, per address and per e-mail
     # Wrong current passwords when someone changes the password, per account.
     CURRENT_PASSWORD_RATE_LIMIT = "5 per 15 minutes"  # noqa: S105 (a rate, not a secret)
+    API_RATE_LIMIT = "300 per minute"  # REST API calls per token (or per address without a known token)
 
     # Reverse proxies in front of the app whose X-Forwarded-For/-Proto/-Host/-Port headers are believed
     # (0: none, so a client cannot fake its address; 1: one TLS-terminating proxy, and so on).
@@ -133,6 +134,7 @@ class Config:
         if env.get("DATABASE_URL"):
             self.SQLALCHEMY_DATABASE_URI = database_url(env["DATABASE_URL"])
         self.RATELIMIT_STORAGE_URI = env.get("RATELIMIT_STORAGE_URI", self.RATELIMIT_STORAGE_URI)
+        self.API_RATE_LIMIT = env.get("API_RATE_LIMIT", self.API_RATE_LIMIT)
         self.MAIL_SERVER = env.get("MAIL_SERVER", self.MAIL_SERVER)
         self.MAIL_PORT = int(env.get("MAIL_PORT", self.MAIL_PORT))
         self.MAIL_USERNAME = env.get("MAIL_USERNAME", self.MAIL_USERNAME)

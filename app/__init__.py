@@ -112,6 +112,10 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(reports_bp, url_prefix="/reports")
     app.register_blueprint(credentials_bp, url_prefix="/credentials")
 
+    from app.api.setup import init_api
+
+    init_api(app)
+
 
 def register_error_handlers(app: Flask) -> None:
     from app.errors import init_error_handlers

@@ -19,12 +19,15 @@ from sqlalchemy import event, inspect
 from sqlalchemy.orm import Session
 
 from app.models import (
+    ApiCall,
+    ApiToken,
     ApplicationResubmission,
     AuditEvent,
     CheckIn,
     CheckInRating,
     Completion,
     EmployeeCredential,
+    IdempotentRequest,
     OutboxMessage,
     StageChange,
     utcnow,
@@ -32,8 +35,8 @@ from app.models import (
 
 log = logging.getLogger(__name__)
 
-NOT_AUDITED = {AuditEvent, OutboxMessage}
-SECRET_FIELDS = {"password_hash", "session_token", "calendar_token"}
+NOT_AUDITED = {AuditEvent, OutboxMessage, ApiCall, IdempotentRequest}  # logs of their own
+SECRET_FIELDS = {"password_hash", "session_token", "calendar_token", "token_hash"}
 IGNORED_FIELDS = {"created_at", "updated_at"}
 ACTOR_KEY = "audit_actor_id"
 
@@ -158,7 +161,7 @@ def _after_flush(session: Session, flush_context: Any) -> None:
     for obj in session.deleted:
         if type(obj) in NOT_AUDITED:
             continue
-        if type(obj) in (ApplicationResubmission, CheckIn, CheckInRating, Completion, EmployeeCredential, StageChange):
+        if type(obj) in (ApiToken, ApplicationResubmission, CheckIn, CheckInRating, Completion, EmployeeCredential, StageChange):
             raise RuntimeError(f"{_entity_type(obj)} rows are history and are never deleted")
         rows.append(_row(obj, f"{_entity_type(obj)}.deleted", _created(obj)[1], {}, actor_id))
     if rows:

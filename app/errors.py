@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+from http import HTTPStatus
 
 from flask import Flask, jsonify, render_template, request
 from flask_wtf.csrf import CSRFError
@@ -32,7 +33,10 @@ MESSAGES = {
 def render_error(code: int, detail: str | None = None):
     """The error page (or JSON); a 503 says when to try again."""
     title, message = MESSAGES.get(code, MESSAGES[500])
-    if request.path.startswith("/api/") or request.accept_mimetypes.best == "application/json":
+    if request.path.startswith("/api/"):  # RFC 9457 problem details, as the API's own errors are
+        response = jsonify(type="about:blank", title=HTTPStatus(code).phrase, status=code, detail=detail or message)
+        response.mimetype = "application/problem+json"
+    elif request.accept_mimetypes.best == "application/json":
         response = jsonify(error=title, message=detail or message)
     else:
         response = render_template("errors/error.html", code=code, title=title, message=detail or message)

@@ -84,6 +84,8 @@ NAVIGATION: list[Link | Group] = [
         Link("Users", "admin.users", (Role.ADMIN,), active=("admin.user", "admin.invite", "admin.deactivate")),
         Link("Sites", "admin.sites", (Role.ADMIN,), active=("admin.site", "admin.archive_site")),
         Link("Audit log", "admin.audit", (Role.ADMIN,)),
+        Link("API tokens", "admin.api_tokens", (Role.ADMIN,), active=("admin.api_token", "admin.new_api_token",
+                                                                      "admin.revoke_api_token")),
     ]),
 ]
 

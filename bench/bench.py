@@ -48,6 +48,7 @@ USER_AGENT = "medical-home-bench/1"
 TARGETS = {"/team": 0.2, "/reports": 0.05}
 PAGES = [("/healthz", None), ("/team", MANAGER), ("/reports", HR), ("/reports/validity", HR), ("/reports/compliance", HR)]
 EXPORT = "/reports/training.csv"
+API_PAGE = "/api/v1/employees?limit=100"  # a page of 100 employees with an admin-issued token (issue #14)
 JSON_MARK = "BENCH_JSON:"
 
 
@@ -192,7 +193,44 @@ def count_queries_child() -> None:
         except Exception as error:  # noqa: BLE001 (reported, not hidden)
             recorder.stop()
             results[path] = {"status": f"error {type(error).__name__}: {error}"[:300]}
+    try:
+        results[API_PAGE] = measure_api(app, recorder)
+    except Exception as error:  # noqa: BLE001 (reported, not hidden)
+        recorder.stop()
+        results[API_PAGE] = {"status": f"error {type(error).__name__}: {error}"[:300]}
     print(JSON_MARK + json.dumps(results), flush=True)
+
+
+def measure_api(app, recorder: Recorder) -> dict:
+    """API_PAGE with a read:employees token issued in-process: a warm-up, then one counted request."""
+    from datetime import date, timedelta
+
+    from sqlalchemy import select
+
+    from app.api.tokens import issue_token
+    from app.extensions import db
+    from app.models import User
+
+    with app.app_context():
+        admin = db.session.scalar(select(User).where(User.email == "admin@demo.clinic"))
+        _, secret = issue_token(actor=admin, name="bench", scopes=["read:employees"],
+                                expires_on=date.today() + timedelta(days=1))
+        db.session.commit()
+    client = app.test_client()
+    headers = {"Authorization": f"Bearer {secret}"}
+    client.get(API_PAGE, headers=headers).get_data()  # warm-up
+    recorder.start()
+    started = time.perf_counter()
+    response = client.get(API_PAGE, headers=headers)
+    body = response.get_data()
+    elapsed = time.perf_counter() - started
+    statements = recorder.stop()
+    ms = elapsed * 1000
+    return {"status": response.status_code, "queries": len(statements), "bytes": len(body),
+            "sql_ms": sum(t for t, _ in statements) * 1000, "ms": ms, "cached_queries": len(statements),
+            "cached_ms": ms, "items": len(response.get_json().get("items", [])),
+            "slowest": [[t * 1000, short(s)] for t, s in sorted(statements, key=lambda i: i[0], reverse=True)[:5]],
+            "repeated": [[n, short(s)] for s, n in Counter(one_line(s) for _, s in statements).most_common(3) if n > 1]}
 
 
 def best_of(client, path: str, before=None) -> float:
@@ -625,7 +663,7 @@ def main() -> int:
 
         largest = SIZES[-1]
         say(f"\n== Slowest statements at {largest} employees (in-process, one request)")
-        for path in ("/team", "/reports", "/reports/validity", EXPORT):
+        for path in ("/team", "/reports", "/reports/validity", EXPORT, API_PAGE):
             data = counts[largest].get(path, {})
             if data.get("status") != 200:
                 say(f"   {path}: not available: {data.get('status')}")
@@ -641,7 +679,7 @@ def main() -> int:
     verdicts: list[str] = []
     notes: list[str] = []
     rows = []
-    for path, _ in PAGES:
+    for path in [*(page for page, _ in PAGES), API_PAGE]:
         measured = {n: counts[n].get(path, {}) for n in (small, large)}
         measured = {n: data if data.get("status") == 200 else {} for n, data in measured.items()}
         q_small, q_large = (measured[n].get("queries") for n in (small, large))

@@ -27,6 +27,7 @@ from types import SimpleNamespace
 from flask import Flask
 from sqlalchemy import select
 
+from app.api.tokens import issue_token
 from app.auth.services import RESET, invite_token, link_token
 from app.careers import links as candidate_links
 from app.extensions import db as _db
@@ -108,10 +109,13 @@ def build(db, make_user, resume_dir) -> SimpleNamespace:
     hiring = _hiring(db, person, site, value, resume_dir)
     check_ins = _check_ins(db, person, value, hiring["rubric_id"])
     credentials = _credentials(db, person)
+    api_token, _ = issue_token(actor=person["admin"], name="Payroll (ADP)", scopes=["read:employees"],
+                               expires_on=TODAY + timedelta(days=90))
     db.session.flush()
     ids = {f"{key}_id": user.id for key, user in person.items()}
     return SimpleNamespace(
         **ids, **onboarding, **hiring, **check_ins, **credentials, site_id=site.id, value_id=value.id, value_key=value.key,
+        api_token_id=api_token.id,
         other_id=person["tess"].id, emails={key: user.email for key, user in person.items()},
         invite_token=invite_token(person["nina"]), calendar_token=person["sam"].calendar_token,
         reset_token=link_token(person["tess"], RESET),

@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import io
 import itertools
+from datetime import date, timedelta
 
 import pytest
 from itsdangerous import URLSafeTimedSerializer
@@ -67,6 +68,14 @@ RULES: dict[str, tuple] = {
     "admin.site":        (("/admin/sites/{site_id}", "/admin/sites/new"),           "--  --  --  --  --  --  ok"),
     "admin.archive_site":           ("/admin/sites/{site_id}/archive",              "--  --  --  --  --  --  ok"),
     "admin.audit":                  ("/admin/audit",                                "--  --  --  --  --  --  ok"),
+    # API tokens belong to integrations an admin sets up: nobody else can see or issue one.
+    "admin.api_tokens":             ("/admin/api-tokens",                           "--  --  --  --  --  --  ok"),
+    "admin.new_api_token":          ("/admin/api-tokens/new",                       "--  --  --  --  --  --  ok"),
+    "admin.api_token":              ("/admin/api-tokens/{api_token_id}",            "--  --  --  --  --  --  ok"),
+    "admin.revoke_api_token":       ("/admin/api-tokens/{api_token_id}/revoke",     "--  --  --  --  --  --  ok"),
+    # The API's reference is public, like the careers page; the API itself (api.*) has its own matrix.
+    "api_docs.openapi_json":        ("/api/v1/openapi.json",                        "ok  ok  ok  ok  ok  ok  ok"),
+    "api_docs.docs":                ("/api/v1/docs",                                "ok  ok  ok  ok  ok  ok  ok"),
     "admin.import_staff":           ("/admin/import",                               "--  --  --  --  --  ok  ok"),
     "admin.confirm_import":         ("/admin/import/confirm",                       "--  --  --  --  --  ok  ok"),
     "admin.import_example":         ("/admin/import/example.csv",                   "--  --  --  --  --  ok  ok"),
@@ -181,6 +190,8 @@ FORMS = {
     "admin.invite": lambda w: {"email": "new.person@example.org", "name": "New Person", "role": "staff"},
     "admin.user": lambda w: {"name": "Tess Teammate", "role": "manager", "manager_id": str(w.mona_id)},
     "admin.site": lambda w: {"name": "Harbor Clinic", "city": "Mobile", "region": "AL"},
+    "admin.new_api_token": lambda w: {"name": "Payroll export", "scopes": "read:employees",
+                                      "expires_on": (date.today() + timedelta(days=30)).isoformat()},
     "admin.import_staff": lambda w: {"file": (io.BytesIO(example_csv().encode()), "staff.csv")},
     "admin.confirm_import": lambda w: {"payload": URLSafeTimedSerializer(TestingConfig.SECRET_KEY, salt="staff-import")
                                        .dumps({"uid": w.hr_id, "csv": example_csv()})},
@@ -268,7 +279,13 @@ def rule_for(url_map: Map, url: str):
 
 
 def unlisted(url_map: Map) -> list[str]:
-    return sorted({rule.endpoint for rule in url_map.iter_rules()} - set(RULES))
+    """Endpoints without a row. The REST API's (api.*) answer bearer tokens, not signed-in browsers: their
+    matrix of scopes and token states is tests/api/test_api_access.py, which checks it covers them all."""
+    return sorted({rule.endpoint for rule in url_map.iter_rules() if not is_api(rule.endpoint)} - set(RULES))
+
+
+def is_api(endpoint: str) -> bool:
+    return endpoint.startswith("api.")
 
 
 # The table covers the URL map, and only the URL map ----------------------------------------------
@@ -276,6 +293,7 @@ def test_every_endpoint_has_a_row(app):
     missing = unlisted(app.url_map)
     assert not missing, f"add these endpoints to RULES in tests/test_access.py: {missing}"
     stale = sorted(set(RULES) - {rule.endpoint for rule in app.url_map.iter_rules()})
+    assert not any(is_api(endpoint) for endpoint in RULES), "api.* endpoints belong in tests/api/test_api_access.py"
     assert not stale, f"these RULES rows name endpoints that no longer exist: {stale}"
 
 

@@ -1,5 +1,6 @@
 """All models, importable from one place so Alembic and the app see the whole schema."""
 
+from app.models.api import ApiCall, ApiToken, IdempotentRequest, Scope
 from app.models.audit import AuditEvent, OutboxMessage, OutboxStatus
 from app.models.base import Base, utcnow
 from app.models.cache import DataVersion
@@ -46,6 +47,7 @@ from app.models.people import Role, RoleFamily, Site, User
 from app.models.values import Reference, Value
 
 __all__ = [
+    "ApiCall", "ApiToken", "IdempotentRequest", "Scope",
     "CredentialType",
     "EmployeeCredential",
     "VerificationMethod",

@@ -106,6 +106,18 @@ case("admin.import_forms.ConfirmImportForm", Role.ADMIN, lambda w: "/admin/impor
      bad=(("missing payload", {"payload": ""}, "This preview has expired or was changed."),),
      required={"payload": "This preview has expired or was changed."})
 
+# Issuing answers with the secret on the page rather than a redirect (the secret must not travel in the
+# session cookie), so the free-text round trip of the name is in tests/api/test_tokens.py.
+case("admin.api_token_forms.ApiTokenForm", Role.ADMIN, lambda w: "/admin/api-tokens/new",
+     lambda w: {"name": "LMS export", "scopes": ["read:training"], "expires_on": TOMORROW},
+     bad=(("no scope", {"scopes": []}, "Tick at least one scope."),
+          ("scope that does not exist", {"scopes": ["write:everything"]}, "is not a valid choice"),
+          ("expiry today", {"expires_on": date.today().isoformat()}, "Choose an expiry date from tomorrow"),
+          ("expiry in two years", {"expires_on": (date.today() + timedelta(days=730)).isoformat()},
+           "Choose an expiry date from tomorrow"),
+          ("February 30", {"expires_on": "2027-02-30"}, "Not a valid date value.")),
+     required={"name": "Name the integration the token is for.", "expires_on": "Choose when the token stops working."})
+
 # Content, careers -----------------------------------------------------------------------------
 case("content.forms.ValueForm", HR, lambda w: f"/content/values/{w.value.key}/edit",
      lambda w: {"name": "Care Coordination", "summary": "Joins up care.", "description": "Across the neighborhood.",
