@@ -4,7 +4,7 @@ Bearer tokens for named integrations (stored as sha256), the per-token call log,
 answers of writes sent with an Idempotency-Key.
 
 Revision ID: 7d3a9c1e5b20
-Revises: 5b1c7e9a2d40
+Revises: c4d7e2a91b36
 Create Date: 2026-12-04 02:20:00.000000
 
 """
@@ -14,7 +14,7 @@ import sqlalchemy as sa
 
 # revision identifiers, used by Alembic.
 revision = '7d3a9c1e5b20'
-down_revision = '5b1c7e9a2d40'
+down_revision = 'c4d7e2a91b36'
 branch_labels = None
 depends_on = None
 
