@@ -48,6 +48,9 @@ RULES: dict[str, tuple] = {
     "main.index":                   ("/",                                           "ok  ok  ok  ok  ok  ok  ok"),
     "main.home":                    ("/home",                                       "--  ok  ok  ok  ok  ok  ok"),
     "auth.login":                   ("/login",                                      "ok  ok  ok  ok  ok  ok  ok"),
+    # With OIDC_ISSUER set (the world turns the loopback provider on); without it both answer 404 to everyone.
+    "auth.oidc_login":              ("/login/oidc",                                 "ok  ok  ok  ok  ok  ok  ok"),
+    "auth.oidc_callback":           ("/login/oidc/callback",                        "ok  ok  ok  ok  ok  ok  ok"),
     "auth.logout":                  ("/logout",                                     "--  ok  ok  ok  ok  ok  ok"),
     "auth.accept_invite":           ("/invite/{invite_token}",                      "ok  ok  ok  ok  ok  ok  ok"),
     "auth.change_password":         ("/account/password",                           "--  ok  ok  ok  ok  ok  ok"),
@@ -299,7 +302,8 @@ def test_every_row_has_a_cell_for_each_kind_of_user():
 
 # Every cell, over HTTP -----------------------------------------------------------------------------
 @pytest.fixture
-def world(app, db, make_user, tmp_path, monkeypatch):
+def world(app, db, make_user, tmp_path, monkeypatch, oidc_on):
+    app.config["PASSWORD_LOGIN"] = "on"  # the browsers sign in with passwords; oidc_on restores it
     return make_world(app, db, make_user, tmp_path, monkeypatch)
 
 
