@@ -229,6 +229,8 @@ class TestingConfig(Config):
     WTF_CSRF_ENABLED = False
     SESSION_COOKIE_SECURE = False
     REMEMBER_COOKIE_SECURE = False
+    WEBHOOK_ALLOW_PRIVATE = True  # the tests' receivers listen on loopback; the refusal tests turn it off
+    WEBHOOK_TIMEOUT = 2
 
     def __init__(self) -> None:
         """Tests use TEST_DATABASE_URL, never DATABASE_URL, so a suite cannot wipe real data."""

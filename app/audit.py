@@ -27,13 +27,14 @@ from app.models import (
     EmployeeCredential,
     OutboxMessage,
     StageChange,
+    WebhookDelivery,
     utcnow,
 )
 
 log = logging.getLogger(__name__)
 
-NOT_AUDITED = {AuditEvent, OutboxMessage}
-SECRET_FIELDS = {"password_hash", "session_token", "calendar_token"}
+NOT_AUDITED = {AuditEvent, OutboxMessage, WebhookDelivery}  # outboxes: each row is its own record
+SECRET_FIELDS = {"password_hash", "session_token", "calendar_token", "signing_secret"}
 IGNORED_FIELDS = {"created_at", "updated_at"}
 ACTOR_KEY = "audit_actor_id"
 

@@ -83,6 +83,7 @@ NAVIGATION: list[Link | Group] = [
         Link("Users", "admin.users", (Role.ADMIN,), active=("admin.user", "admin.invite", "admin.deactivate")),
         Link("Sites", "admin.sites", (Role.ADMIN,), active=("admin.site", "admin.archive_site")),
         Link("Audit log", "admin.audit", (Role.ADMIN,)),
+        Link("Webhooks", "webhooks.index", (Role.ADMIN,), active=("webhooks.",)),
     ]),
 ]
 

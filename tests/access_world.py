@@ -108,10 +108,11 @@ def build(db, make_user, resume_dir) -> SimpleNamespace:
     hiring = _hiring(db, person, site, value, resume_dir)
     check_ins = _check_ins(db, person, value, hiring["rubric_id"])
     credentials = _credentials(db, person)
+    webhooks = _webhooks(db, person)
     db.session.flush()
     ids = {f"{key}_id": user.id for key, user in person.items()}
     return SimpleNamespace(
-        **ids, **onboarding, **hiring, **check_ins, **credentials, site_id=site.id, value_id=value.id, value_key=value.key,
+        **ids, **onboarding, **hiring, **check_ins, **credentials, **webhooks, site_id=site.id, value_id=value.id, value_key=value.key,
         other_id=person["tess"].id, emails={key: user.email for key, user in person.items()},
         invite_token=invite_token(person["nina"]), calendar_token=person["sam"].calendar_token,
         reset_token=link_token(person["tess"], RESET),
@@ -208,6 +209,17 @@ def _credentials(db, person) -> dict:
     credential = add_credential(person["tess"], kind, number="BLS-1", issuer="American Heart Association",
                                 issued_on=None, expires_on=TODAY + timedelta(days=400), actor=person["hr"])
     return {"credential_id": credential.id, "credential_type_id": kind.id}
+
+
+def _webhooks(db, person) -> dict:
+    """A webhook an admin registered and turned off (so the matrix's requests send nothing anywhere)."""
+    from app.models import WebhookEndpoint
+
+    endpoint = WebhookEndpoint(url="https://hris.example.org/hooks", description="HRIS", events=["employee.hired"],
+                               signing_secret="whsec_access-world", enabled=False, created_by_id=person["admin"].id)
+    db.session.add(endpoint)
+    db.session.flush()
+    return {"webhook_id": endpoint.id}
 
 
 def _check_ins(db, person, value, rubric_id) -> dict:

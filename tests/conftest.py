@@ -229,3 +229,13 @@ def oidc_on(app, oidc_provider):
     oidc_provider.person, oidc_provider.nonce_override = {}, None
     yield oidc_provider
     app.config.update(saved)
+
+
+@pytest.fixture
+def webhook_receiver():
+    """A real HTTP server on loopback that records the webhook deliveries it receives."""
+    from tests.webhook_receiver import Receiver
+
+    receiver = Receiver().start()
+    yield receiver
+    receiver.stop()

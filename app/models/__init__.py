@@ -43,8 +43,10 @@ from app.models.onboarding import (
 )
 from app.models.people import Role, RoleFamily, Site, User
 from app.models.values import Reference, Value
+from app.models.webhooks import DeliveryStatus, WebhookDelivery, WebhookEndpoint, WebhookEvent
 
 __all__ = [
+    "DeliveryStatus", "WebhookDelivery", "WebhookEndpoint", "WebhookEvent",
     "CredentialType",
     "EmployeeCredential",
     "VerificationMethod",
