@@ -75,8 +75,8 @@ def login():
         elif not oidc.password_allowed(user):
             record(db.session, "user.sign_in_refused", user, method="password", reason="password sign-in is for admins")
             db.session.commit()
-            flash(f"Sign in with {current_app.config['OIDC_PROVIDER_NAME']} (the button above): password sign-in "
-                  "is kept for administrators here.", "danger")
+            flash(f"Use “Sign in with {current_app.config['OIDC_PROVIDER_NAME']}”: password sign-in is kept for "
+                  "administrators here.", "danger")
         else:
             session.clear()  # a fresh session at sign-in
             login_user(user, remember=form.remember.data)

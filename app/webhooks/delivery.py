@@ -22,6 +22,7 @@ import hashlib
 import hmac
 import json
 import logging
+import re
 import uuid
 from calendar import timegm
 from datetime import date, datetime, timedelta
@@ -123,6 +124,11 @@ def send(delivery: WebhookDelivery, *, now: datetime | None = None) -> bool:
         code = _post(delivery, now)
     except AddressRefused as refused:
         code, problem = None, f"Refused: {refused}"
+    except requests.Timeout:
+        code, problem = None, f"No answer within {current_app.config.get('WEBHOOK_TIMEOUT', 5)} seconds."
+    except requests.ConnectionError as error:
+        reason = re.search(r"\[Errno -?\d+\] [^'\")]+", str(error))
+        code, problem = None, f"Could not connect ({reason.group(0) if reason else error.__class__.__name__})."
     except requests.RequestException as error:
         code, problem = None, f"{error.__class__.__name__}: {error}"
     else:

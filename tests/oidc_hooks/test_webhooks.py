@@ -216,7 +216,7 @@ def test_a_receiver_that_is_down_is_recorded_and_retried(db, admin):
     db.session.commit()
     assert delivery.deliver_due() == (0, 1)
     db.session.refresh(row)
-    assert row.status is DeliveryStatus.PENDING and "ConnectionError" in row.last_error and row.response_code is None
+    assert row.status is DeliveryStatus.PENDING and "Could not connect ([Errno 111] Connection refused)." == row.last_error and row.response_code is None
 
 
 def test_a_disabled_endpoint_keeps_what_waits_until_it_is_on_again(db, admin, hook, webhook_receiver):
