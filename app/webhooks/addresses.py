@@ -26,6 +26,11 @@ def _public(address: str) -> bool:
 def check_url(url: str, *, resolve: bool = True) -> str:
     """The URL, trimmed, when it may be called; AddressRefused otherwise. With resolve, the host name is
     looked up now and every address it has must be public (at registration, and before each delivery)."""
+    return checked(url, resolve=resolve)[0]
+
+
+def checked(url: str, *, resolve: bool = True) -> tuple[str, list[str]]:
+    """check_url(), and the addresses the host name resolved to (the ones a delivery may connect to)."""
     url = (url or "").strip()
     if len(url) > MAX_URL_LENGTH:
         raise AddressRefused(f"Use a URL of at most {MAX_URL_LENGTH} characters.")
@@ -41,15 +46,15 @@ def check_url(url: str, *, resolve: bool = True) -> str:
     if parts.fragment:
         raise AddressRefused("Leave out the #fragment; it is never sent to the server.")
     if not resolve:
-        return url
+        return url, []
     allow_private = current_app.config.get("WEBHOOK_ALLOW_PRIVATE")
     try:
         found = socket.getaddrinfo(parts.hostname, port or (443 if parts.scheme == "https" else 80),
                                    type=socket.SOCK_STREAM)
     except (socket.gaierror, UnicodeError):
         raise AddressRefused(f"The host {parts.hostname} could not be found. Check the spelling.") from None
-    addresses = {info[4][0] for info in found}
+    addresses = list(dict.fromkeys(info[4][0] for info in found))
     if not allow_private and not all(_public(address) for address in addresses):
         raise AddressRefused(f"{parts.hostname} is a loopback, private or otherwise non-public address; webhooks "
                              "only go to servers on the public internet.")
-    return url
+    return url, addresses

@@ -35,7 +35,8 @@ from sqlalchemy.exc import IntegrityError
 
 from app.extensions import db
 from app.models import DeliveryStatus, WebhookDelivery, WebhookEndpoint, WebhookEvent, utcnow
-from app.webhooks.addresses import AddressRefused, check_url
+from app.webhooks.addresses import AddressRefused, checked
+from app.webhooks.pinning import pinned_session
 
 log = logging.getLogger(__name__)
 
@@ -99,7 +100,9 @@ def signature(secret: str, timestamp: str, body: str | bytes) -> str:
 def _post(delivery: WebhookDelivery, now: datetime) -> int:
     """POST the delivery once (no redirects followed, short timeouts); returns the status code."""
     endpoint = delivery.endpoint
-    url = check_url(endpoint.url)  # resolved again now: the name may point somewhere else than at registration
+    # Resolved and checked again now (the name may point elsewhere than at registration), and the connection
+    # goes to the address checked, not to whatever a second lookup would answer.
+    url, addresses = checked(endpoint.url)
     timestamp = str(timegm(now.timetuple()))
     body = delivery.body.encode()
     headers = {
@@ -108,8 +111,7 @@ def _post(delivery: WebhookDelivery, now: datetime) -> int:
         HEADER_TIMESTAMP: timestamp, HEADER_SIGNATURE: signature(endpoint.signing_secret, timestamp, body),
     }
     timeout = current_app.config.get("WEBHOOK_TIMEOUT", 5)
-    with requests.Session() as session:
-        session.trust_env = False  # no proxy from the environment: the address checked is the one called
+    with pinned_session(addresses[0]) as session:
         with session.post(url, data=body, headers=headers, timeout=(timeout, timeout), allow_redirects=False,
                           stream=True) as response:
             return response.status_code

@@ -452,3 +452,26 @@ def test_a_new_secret_is_shown_once_and_signs_from_then_on(db, client, login_as,
     db.session.commit()
     delivery.deliver_due()
     verified(webhook_receiver.received[0], new)
+
+
+def test_the_connection_goes_to_the_address_that_was_checked(db, admin, webhook_receiver, monkeypatch):
+    """No second DNS lookup between the check and the connection (DNS rebinding): the name below resolves only
+    through the check's lookup, yet the delivery arrives, with the name in its Host header."""
+    import socket
+
+    from app.webhooks import addresses
+
+    port = webhook_receiver.server.server_port
+    real = socket.getaddrinfo
+
+    def lookup(host, *args, **kwargs):
+        return real("127.0.0.1", *args, **kwargs) if host == "hooks.example.test" else real(host, *args, **kwargs)
+
+    monkeypatch.setattr(addresses.socket, "getaddrinfo", lookup)
+    services.register_endpoint(actor=admin, url=f"http://hooks.example.test:{port}/hooks", description="",
+                               events=ALL_EVENTS)
+    delivery.emit(WebhookEvent.EMPLOYEE_HIRED, {"employee": {"id": 4}})
+    db.session.commit()
+    assert delivery.deliver_due() == (1, 0)
+    [received] = webhook_receiver.received
+    assert received.headers["Host"] == f"hooks.example.test:{port}"
