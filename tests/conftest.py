@@ -226,7 +226,8 @@ def oidc_on(app, oidc_provider):
     saved = {key: app.config[key] for key in keys}
     app.config.update(OIDC_ISSUER=oidc_provider.issuer, OIDC_CLIENT_ID=CLIENT_ID, OIDC_CLIENT_SECRET=CLIENT_SECRET,
                       OIDC_CREATE_USERS=False, PASSWORD_LOGIN="admins")
-    oidc_provider.person, oidc_provider.nonce_override = {}, None
+    oidc_provider.person, oidc_provider.nonce_override, oidc_provider.claims_override = {}, None, {}
+    oidc_provider.forge = False
     yield oidc_provider
     app.config.update(saved)
 

@@ -100,6 +100,9 @@ class Provider:
         self.tokens: dict[str, dict] = {}
         self.person: dict = {}
         self.nonce_override: str | None = None
+        self.claims_override: dict = {}  # claims the next ID tokens carry instead (exp, aud, iss ...)
+        self.forge = False  # sign the next ID tokens with a key that is not in the JWKS
+        self.forged_jwk = RSAKey.generate_key(2048, {"kid": KID, "use": "sig", "alg": "RS256"})
         self.authorize_requests: list[dict] = []
         self.app = self._make_app()
         self.server = make_server("127.0.0.1", 0, self.app, threaded=True)
@@ -116,7 +119,7 @@ class Provider:
 
     def sign_in_as(self, email: str, *, verified: bool = True, name: str = "Pat Provider", sub: str | None = None):
         self.person = {"sub": sub or f"sub-{email}", "email": email, "email_verified": verified, "name": name}
-        self.nonce_override = None
+        self.nonce_override, self.claims_override, self.forge = None, {}, False
 
     # The Authlib server pieces --------------------------------------------------------------------
     def _make_app(self) -> Flask:
@@ -146,7 +149,7 @@ class Provider:
 
         class IDToken(OpenIDCode):
             def resolve_client_private_key(self, client):
-                return provider.jwk
+                return provider.forged_jwk if provider.forge else provider.jwk
 
             def get_client_algorithm(self, client):
                 return "RS256"
@@ -155,7 +158,7 @@ class Provider:
                 return {"alg": "RS256", "kid": KID}
 
             def get_client_claims(self, client):
-                return {"iss": provider.issuer, "aud": [client.get_client_id()]}
+                return {"iss": provider.issuer, "aud": [client.get_client_id()], **provider.claims_override}
 
             def exists_nonce(self, nonce, request):
                 return any(code.nonce == nonce for code in provider.codes.values())

@@ -105,6 +105,30 @@ def test_wrong_nonce_is_refused(client, db, make_user, oidc_on):
     assert refused.after["method"] == "oidc" and "Claim" in refused.after["reason"]
 
 
+@pytest.mark.parametrize("tamper", ["a key not in the JWKS", "expired", "another audience", "another issuer"])
+def test_an_id_token_that_fails_its_checks_is_refused(client, db, make_user, oidc_on, tamper):
+    import time
+
+    make_user(Role.STAFF, email="rosa@clinic.example")
+    oidc_on.sign_in_as("rosa@clinic.example")
+    if tamper == "a key not in the JWKS":
+        oidc_on.forge = True
+    else:
+        oidc_on.claims_override = {
+            "expired": {"exp": int(time.time()) - 600, "iat": int(time.time()) - 4200},
+            "another audience": {"aud": ["some-other-app"]},
+            "another issuer": {"iss": "https://impostor.example"},
+        }[tamper]
+    response = sign_in(client)
+    assert response.headers["Location"] == "/login"
+    assert signed_in_name(client) is None
+    assert events(db, "user.signed_in") == []
+    [refused] = events(db, "user.sign_in_refused")
+    assert refused.after["reason"] in {"a key not in the JWKS": {"BadSignatureError"}, "expired": {"ExpiredTokenError"},
+                                       "another audience": {"InvalidClaimError", "MissingClaimError"},
+                                       "another issuer": {"InvalidClaimError"}}[tamper]
+
+
 def test_unverified_email_is_refused(client, db, make_user, oidc_on):
     make_user(Role.STAFF, email="rosa@clinic.example")
     oidc_on.sign_in_as("rosa@clinic.example", verified=False)
