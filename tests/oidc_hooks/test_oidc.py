@@ -238,3 +238,15 @@ def test_provider_needs_its_client_credentials(monkeypatch):
     monkeypatch.delenv("OIDC_CLIENT_SECRET", raising=False)
     with pytest.raises(RuntimeError, match="OIDC_CLIENT_SECRET"):
         Config()
+
+
+def test_failed_provider_sign_ins_count_against_the_sign_in_limit(app, client, make_user, oidc_on, monkeypatch):
+    monkeypatch.setitem(app.config, "LOGIN_RATE_LIMIT", "2 per minute")
+    oidc_on.sign_in_as("stranger@clinic.example")  # no account: each try is refused
+    assert [sign_in(client).status_code for _ in range(2)] == [302, 302]
+    assert client.get(approve(start(client))).status_code == 429
+    make_user(Role.STAFF, email="rosa@clinic.example")
+    oidc_on.sign_in_as("rosa@clinic.example")
+    other_address = app.test_client()
+    response = other_address.get(approve(start(other_address)), environ_base={"REMOTE_ADDR": "10.9.9.9"})
+    assert response.status_code == 302 and response.headers["Location"] == "/home"
