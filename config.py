@@ -30,6 +30,24 @@ def _env_int(name: str, default: int) -> int:
         raise RuntimeError(f"{name} must be a whole number, not {value!r}") from None
 
 
+def _env_flag(name: str, default: bool) -> bool:
+    value = os.environ.get(name, "").strip().lower()
+    return value in {"1", "true", "yes", "on"} if value else default
+
+
+PASSWORD_LOGIN_CHOICES = ("on", "admins", "off")
+
+
+def password_login(value: str, oidc_issuer: str) -> str:
+    """Who may sign in with a password; "off" only makes sense when the provider signs people in."""
+    value = (value or "").strip().lower() or ("admins" if oidc_issuer else "on")
+    if value not in PASSWORD_LOGIN_CHOICES:
+        raise RuntimeError(f"PASSWORD_LOGIN must be one of {', '.join(PASSWORD_LOGIN_CHOICES)}, not {value!r}")
+    if value != "on" and not oidc_issuer:
+        raise RuntimeError(f"PASSWORD_LOGIN={value} needs OIDC_ISSUER: nobody else could sign in")
+    return value
+
+
 def public_host(base_url: str) -> str:
     """The host name of the public address, refusing one that is not an absolute http(s) URL."""
     parts = urlsplit(base_url)
@@ -127,6 +145,22 @@ class Config:
     RESUME_MAX_BYTES = 5 * 1024 * 1024
     MAX_CONTENT_LENGTH = 6 * 1024 * 1024  # the largest request: a 5 MB résumé plus the form
 
+    # Sign-in with the organization's identity provider (OpenID Connect); off while OIDC_ISSUER is empty.
+    OIDC_ISSUER = ""
+    OIDC_CLIENT_ID = ""
+    OIDC_CLIENT_SECRET = ""
+    OIDC_PROVIDER_NAME = "your organization's account"  # the button reads "Sign in with ..."
+    OIDC_CREATE_USERS = False  # an unknown but verified e-mail gets a staff account (audited)
+    OIDC_TIMEOUT = 5  # seconds for each call to the provider
+    # Who may sign in with a password: "on" (everyone), "admins" (admins only, a way in when the provider
+    # is down) or "off" (nobody). Empty: "admins" when OIDC is configured, "on" otherwise.
+    PASSWORD_LOGIN = ""
+
+    # Webhooks: deliveries to loopback, private, link-local and other non-public addresses are refused
+    # unless this is set (tests and a lab set it; a production server should not).
+    WEBHOOK_ALLOW_PRIVATE = False
+    WEBHOOK_TIMEOUT = 5  # seconds to connect and to read the answer
+
     def __init__(self) -> None:
         """Read the environment when the app is made, not when this module is imported."""
         env = os.environ
@@ -147,6 +181,17 @@ class Config:
         self.RESUME_DIR = env.get("RESUME_DIR", self.RESUME_DIR)
         self.CACHE_TYPE = env.get("CACHE_TYPE", self.CACHE_TYPE)
         self.TRUSTED_PROXIES = _env_int("TRUSTED_PROXIES", self.TRUSTED_PROXIES)
+        self.OIDC_ISSUER = env.get("OIDC_ISSUER", self.OIDC_ISSUER).strip().rstrip("/")
+        self.OIDC_CLIENT_ID = env.get("OIDC_CLIENT_ID", self.OIDC_CLIENT_ID).strip()
+        self.OIDC_CLIENT_SECRET = env.get("OIDC_CLIENT_SECRET", self.OIDC_CLIENT_SECRET)
+        self.OIDC_PROVIDER_NAME = env.get("OIDC_PROVIDER_NAME", self.OIDC_PROVIDER_NAME)
+        self.OIDC_CREATE_USERS = _env_flag("OIDC_CREATE_USERS", self.OIDC_CREATE_USERS)
+        self.PASSWORD_LOGIN = password_login(env.get("PASSWORD_LOGIN", self.PASSWORD_LOGIN), self.OIDC_ISSUER)
+        if self.OIDC_ISSUER and not (self.OIDC_CLIENT_ID and self.OIDC_CLIENT_SECRET):
+            raise RuntimeError("OIDC_ISSUER is set: OIDC_CLIENT_ID and OIDC_CLIENT_SECRET are needed too")
+        if self.OIDC_ISSUER and urlsplit(self.OIDC_ISSUER).scheme not in {"https", "http"}:
+            raise RuntimeError(f"OIDC_ISSUER must be the provider's https:// address, not {self.OIDC_ISSUER!r}")
+        self.WEBHOOK_ALLOW_PRIVATE = _env_flag("WEBHOOK_ALLOW_PRIVATE", self.WEBHOOK_ALLOW_PRIVATE)
         if self.TRUSTED_PROXIES < 0:
             raise RuntimeError(f"TRUSTED_PROXIES must be 0 or more, not {self.TRUSTED_PROXIES}")
         self.CANDIDATE_RETENTION_DAYS = _env_int("CANDIDATE_RETENTION_DAYS", self.CANDIDATE_RETENTION_DAYS)
@@ -190,6 +235,8 @@ class TestingConfig(Config):
     WTF_CSRF_ENABLED = False
     SESSION_COOKIE_SECURE = False
     REMEMBER_COOKIE_SECURE = False
+    WEBHOOK_ALLOW_PRIVATE = True  # the tests' receivers listen on loopback; the refusal tests turn it off
+    WEBHOOK_TIMEOUT = 2
 
     def __init__(self) -> None:
         """Tests use TEST_DATABASE_URL, never DATABASE_URL, so a suite cannot wipe real data."""

@@ -100,6 +100,7 @@ def register_blueprints(app: Flask) -> None:
     from app.onboarding import bp as onboarding_bp
     from app.reports import bp as reports_bp
     from app.team import bp as team_bp
+    from app.webhooks import bp as webhooks_bp
 
     app.register_blueprint(main_bp)
     app.register_blueprint(auth_bp)
@@ -111,6 +112,7 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(team_bp, url_prefix="/team")
     app.register_blueprint(reports_bp, url_prefix="/reports")
     app.register_blueprint(credentials_bp, url_prefix="/credentials")
+    app.register_blueprint(webhooks_bp, url_prefix="/admin/webhooks")
 
     from app.api.setup import init_api
 

@@ -30,13 +30,14 @@ from app.models import (
     IdempotentRequest,
     OutboxMessage,
     StageChange,
+    WebhookDelivery,
     utcnow,
 )
 
 log = logging.getLogger(__name__)
 
-NOT_AUDITED = {AuditEvent, OutboxMessage, ApiCall, IdempotentRequest}  # logs of their own
-SECRET_FIELDS = {"password_hash", "session_token", "calendar_token", "token_hash"}
+NOT_AUDITED = {AuditEvent, OutboxMessage, ApiCall, IdempotentRequest, WebhookDelivery}  # logs and outboxes of their own
+SECRET_FIELDS = {"password_hash", "session_token", "calendar_token", "token_hash", "signing_secret"}
 IGNORED_FIELDS = {"created_at", "updated_at"}
 ACTOR_KEY = "audit_actor_id"
 

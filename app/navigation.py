@@ -86,6 +86,7 @@ NAVIGATION: list[Link | Group] = [
         Link("Audit log", "admin.audit", (Role.ADMIN,)),
         Link("API tokens", "admin.api_tokens", (Role.ADMIN,), active=("admin.api_token", "admin.new_api_token",
                                                                       "admin.revoke_api_token")),
+        Link("Webhooks", "webhooks.index", (Role.ADMIN,), active=("webhooks.",)),
     ]),
 ]
 

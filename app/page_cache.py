@@ -46,7 +46,9 @@ WROTE = "page_cache_data_written"  # in Connection.info: this transaction has se
 READS = re.compile(r"\s*(SELECT|WITH|PRAGMA|SHOW|EXPLAIN|SAVEPOINT|RELEASE|ROLLBACK|BEGIN|COMMIT|SET)\b",
                    re.IGNORECASE)
 ROW_ID = 1
-NOT_SHOWN = frozenset({"audit_event", "outbox_message", "api_call", "api_token", "idempotent_request"})  # tables no cached part reads
+NOT_SHOWN = frozenset({  # tables no cached part reads
+    "audit_event", "outbox_message", "api_call", "api_token", "idempotent_request", "webhook_delivery", "webhook_endpoint",
+})
 T = TypeVar("T")
 SEEN: Counter = Counter()  # parts served "hit" from the cache or "built", since this process started (bench)
 _SEEN_LOCK = threading.Lock()

@@ -111,11 +111,12 @@ def build(db, make_user, resume_dir) -> SimpleNamespace:
     credentials = _credentials(db, person)
     api_token, _ = issue_token(actor=person["admin"], name="Payroll (ADP)", scopes=["read:employees"],
                                expires_on=TODAY + timedelta(days=90))
+    webhooks = _webhooks(db, person)
     db.session.flush()
     ids = {f"{key}_id": user.id for key, user in person.items()}
     return SimpleNamespace(
-        **ids, **onboarding, **hiring, **check_ins, **credentials, site_id=site.id, value_id=value.id, value_key=value.key,
-        api_token_id=api_token.id,
+        **ids, **onboarding, **hiring, **check_ins, **credentials, **webhooks, site_id=site.id, value_id=value.id,
+        value_key=value.key, api_token_id=api_token.id,
         other_id=person["tess"].id, emails={key: user.email for key, user in person.items()},
         invite_token=invite_token(person["nina"]), calendar_token=person["sam"].calendar_token,
         reset_token=link_token(person["tess"], RESET),
@@ -213,6 +214,17 @@ def _credentials(db, person) -> dict:
     credential = add_credential(person["tess"], kind, number="BLS-1", issuer="American Heart Association",
                                 issued_on=None, expires_on=TODAY + timedelta(days=400), actor=person["hr"])
     return {"credential_id": credential.id, "credential_type_id": kind.id}
+
+
+def _webhooks(db, person) -> dict:
+    """A webhook an admin registered and turned off (so the matrix's requests send nothing anywhere)."""
+    from app.models import WebhookEndpoint
+
+    endpoint = WebhookEndpoint(url="https://hris.example.org/hooks", description="HRIS", events=["employee.hired"],
+                               signing_secret="whsec_access-world", enabled=False, created_by_id=person["admin"].id)
+    db.session.add(endpoint)
+    db.session.flush()
+    return {"webhook_id": endpoint.id}
 
 
 def _check_ins(db, person, value, rubric_id) -> dict:

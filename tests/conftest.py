@@ -205,3 +205,38 @@ def smtp_server():
             controller.stop()
         except AssertionError:  # the test stopped it already
             pass
+
+
+@pytest.fixture(scope="session")
+def oidc_provider():
+    """A real OpenID Connect provider on loopback (tests/oidc_provider.py), for the whole run."""
+    from tests.oidc_provider import Provider
+
+    provider = Provider(redirect_uri="http://localhost/login/oidc/callback").start()
+    yield provider
+    provider.stop()
+
+
+@pytest.fixture
+def oidc_on(app, oidc_provider):
+    """Sign-in with the loopback provider turned on for one test (password sign-in kept for admins)."""
+    from tests.oidc_provider import CLIENT_ID, CLIENT_SECRET
+
+    keys = ("OIDC_ISSUER", "OIDC_CLIENT_ID", "OIDC_CLIENT_SECRET", "OIDC_CREATE_USERS", "PASSWORD_LOGIN")
+    saved = {key: app.config[key] for key in keys}
+    app.config.update(OIDC_ISSUER=oidc_provider.issuer, OIDC_CLIENT_ID=CLIENT_ID, OIDC_CLIENT_SECRET=CLIENT_SECRET,
+                      OIDC_CREATE_USERS=False, PASSWORD_LOGIN="admins")
+    oidc_provider.person, oidc_provider.nonce_override, oidc_provider.claims_override = {}, None, {}
+    oidc_provider.forge = False
+    yield oidc_provider
+    app.config.update(saved)
+
+
+@pytest.fixture
+def webhook_receiver():
+    """A real HTTP server on loopback that records the webhook deliveries it receives."""
+    from tests.webhook_receiver import Receiver
+
+    receiver = Receiver().start()
+    yield receiver
+    receiver.stop()

@@ -49,6 +49,9 @@ RULES: dict[str, tuple] = {
     "main.index":                   ("/",                                           "ok  ok  ok  ok  ok  ok  ok"),
     "main.home":                    ("/home",                                       "--  ok  ok  ok  ok  ok  ok"),
     "auth.login":                   ("/login",                                      "ok  ok  ok  ok  ok  ok  ok"),
+    # With OIDC_ISSUER set (the world turns the loopback provider on); without it both answer 404 to everyone.
+    "auth.oidc_login":              ("/login/oidc",                                 "ok  ok  ok  ok  ok  ok  ok"),
+    "auth.oidc_callback":           ("/login/oidc/callback",                        "ok  ok  ok  ok  ok  ok  ok"),
     "auth.logout":                  ("/logout",                                     "--  ok  ok  ok  ok  ok  ok"),
     "auth.accept_invite":           ("/invite/{invite_token}",                      "ok  ok  ok  ok  ok  ok  ok"),
     "auth.change_password":         ("/account/password",                           "--  ok  ok  ok  ok  ok  ok"),
@@ -79,6 +82,13 @@ RULES: dict[str, tuple] = {
     "admin.import_staff":           ("/admin/import",                               "--  --  --  --  --  ok  ok"),
     "admin.confirm_import":         ("/admin/import/confirm",                       "--  --  --  --  --  ok  ok"),
     "admin.import_example":         ("/admin/import/example.csv",                   "--  --  --  --  --  ok  ok"),
+    "webhooks.index":               ("/admin/webhooks/",                            "--  --  --  --  --  --  ok"),
+    "webhooks.new":                 ("/admin/webhooks/new",                         "--  --  --  --  --  --  ok"),
+    "webhooks.endpoint":            ("/admin/webhooks/{webhook_id}",                "--  --  --  --  --  --  ok"),
+    "webhooks.enable":              ("/admin/webhooks/{webhook_id}/enable",         "--  --  --  --  --  --  ok"),
+    "webhooks.disable":             ("/admin/webhooks/{webhook_id}/disable",        "--  --  --  --  --  --  ok"),
+    "webhooks.rotate_secret":       ("/admin/webhooks/{webhook_id}/secret",         "--  --  --  --  --  --  ok"),
+    "webhooks.remove":              ("/admin/webhooks/{webhook_id}/remove",         "--  --  --  --  --  --  ok"),
     "onboarding.my_onboarding":     ("/onboarding",                                 "--  ok  ok  ok  ok  ok  ok"),
     # {*_module_id}: modules on Sam's (staff's) plan, and on nobody else's among the seven.
     "onboarding.module":            ("/onboarding/modules/{module_id}",             "--  ok  404 404 404 404 404"),
@@ -195,6 +205,10 @@ FORMS = {
     "admin.import_staff": lambda w: {"file": (io.BytesIO(example_csv().encode()), "staff.csv")},
     "admin.confirm_import": lambda w: {"payload": URLSafeTimedSerializer(TestingConfig.SECRET_KEY, salt="staff-import")
                                        .dumps({"uid": w.hr_id, "csv": example_csv()})},
+    "webhooks.new": lambda w: {"url": "https://93.184.215.14/payroll", "description": "Payroll",
+                               "events": ["employee.hired", "training.completed"]},
+    "webhooks.endpoint": lambda w: {"url": "https://93.184.215.14/hooks/v2", "description": "HRIS",
+                                    "events": ["employee.hired"]},
     "onboarding.attest": lambda w: {"confirm": "y"},
     "onboarding.quiz": lambda w: {"items": str(w.quiz_item_id), f"item-{w.quiz_item_id}": "0"},
     "onboarding.send_back": lambda w: {"comment": "Lead the huddle once more with me there."},
@@ -327,7 +341,8 @@ def test_every_row_has_a_cell_for_each_kind_of_user():
 
 # Every cell, over HTTP -----------------------------------------------------------------------------
 @pytest.fixture
-def world(app, db, make_user, tmp_path, monkeypatch):
+def world(app, db, make_user, tmp_path, monkeypatch, oidc_on):
+    app.config["PASSWORD_LOGIN"] = "on"  # the browsers sign in with passwords; oidc_on restores it
     return make_world(app, db, make_user, tmp_path, monkeypatch)
 
 

@@ -10,7 +10,7 @@ from flask_login import current_user, login_required, login_user, logout_user
 
 from app import mail
 from app.audit import record
-from app.auth import bp, services
+from app.auth import bp, oidc, services
 from app.auth.forms import ChangePasswordForm, EmptyForm, ForgotPasswordForm, LoginForm, SetPasswordForm
 from app.extensions import db, limiter
 
@@ -64,18 +64,27 @@ def login():
         return redirect(url_for("main.home"))
     form = LoginForm()
     if form.validate_on_submit():
-        user = services.authenticate(form.email.data, form.password.data)
-        if user is None:
+        user = None if not oidc.password_form_shown() else services.authenticate(form.email.data, form.password.data)
+        if not oidc.password_form_shown():
+            flash(f"Sign in with {current_app.config['OIDC_PROVIDER_NAME']}: password sign-in is turned off here.",
+                  "danger")
+        elif user is None:
             services.note_failed_sign_in(form.email.data, address=get_remote_address())
             db.session.commit()
             flash("That e-mail and password do not match an active account.", "danger")
+        elif not oidc.password_allowed(user):
+            record(db.session, "user.sign_in_refused", user, method="password", reason="password sign-in is for admins")
+            db.session.commit()
+            flash(f"Use “Sign in with {current_app.config['OIDC_PROVIDER_NAME']}”: password sign-in is kept for "
+                  "administrators here.", "danger")
         else:
             session.clear()  # a fresh session at sign-in
             login_user(user, remember=form.remember.data)
             record(db.session, "user.signed_in", user)
             db.session.commit()
             return redirect(_safe_next(request.args.get("next")))
-    return render_template("auth/login.html", form=form)
+    return render_template("auth/login.html", form=form, oidc_enabled=oidc.enabled(),
+                           password_form=oidc.password_form_shown())
 
 
 @bp.post("/logout")

@@ -20,6 +20,7 @@ from app.hiring.scoring import CLOSED_STAGES, SEES_ALL
 from app.models import Application, Assignment, CheckIn, Role, RoleFamily, Site, Stage, StageChange, User, Value
 from app.onboarding import check_ins
 from app.onboarding import services as onboarding
+from app.webhooks import events as webhook_events
 
 log = logging.getLogger(__name__)
 
@@ -109,6 +110,7 @@ def hire_applicant(application: Application, *, actor: User, start_date: date, s
         scheduled = check_ins.schedule_if_current(employee, actor=actor, today=today)  # finds this application
         record(db.session, "application.hired", application, employee_id=employee.id, invited=invited,
                start_date=start_date, low_values=low)
+        webhook_events.employee_hired(application, employee)
         db.session.flush()
     db.session.expire(application, ["stage_changes"])
     log.info("application %s hired as user %s by %s (low values %s)", application.id, employee.id, actor.id, low)

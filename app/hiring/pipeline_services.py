@@ -11,6 +11,7 @@ from app.audit import acting_as, record
 from app.extensions import db
 from app.hiring import candidate_messages, message_templates
 from app.models import Application, Stage, StageChange, User
+from app.webhooks import events as webhook_events
 
 log = logging.getLogger(__name__)
 
@@ -61,6 +62,7 @@ def move_stage(application: Application, to_stage: Stage, *, actor: User | None,
         from_stage, application.stage = application.stage, to_stage
         record(db.session, "application.moved", application, from_stage=from_stage, to_stage=to_stage,
                reason=reason)
+        webhook_events.application_stage_changed(application, from_stage, to_stage)
         db.session.flush()
         if to_stage is Stage.REJECTED:
             candidate_messages.queue_rejection(application)

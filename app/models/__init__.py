@@ -45,9 +45,11 @@ from app.models.onboarding import (
 )
 from app.models.people import Role, RoleFamily, Site, User
 from app.models.values import Reference, Value
+from app.models.webhooks import DeliveryStatus, WebhookDelivery, WebhookEndpoint, WebhookEvent
 
 __all__ = [
     "ApiCall", "ApiToken", "IdempotentRequest", "Scope",
+    "DeliveryStatus", "WebhookDelivery", "WebhookEndpoint", "WebhookEvent",
     "CredentialType",
     "EmployeeCredential",
     "VerificationMethod",

@@ -37,6 +37,7 @@ from app.models import (
     module_value,
     utcnow,
 )
+from app.webhooks import events as webhook_events
 
 log = logging.getLogger(__name__)
 
@@ -309,6 +310,7 @@ def complete(progress: Progress, *, actor: User | None, score: int | None = None
     except IntegrityError:  # pragma: no cover - the lock makes this a last line of defence
         db.session.rollback()
         return False
+    webhook_events.training_completed(progress, module)
     return True
 
 

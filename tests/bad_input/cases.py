@@ -105,6 +105,14 @@ case("admin.import_forms.ConfirmImportForm", Role.ADMIN, lambda w: "/admin/impor
      lambda w: {"payload": "tampered"}, changes=False,
      bad=(("missing payload", {"payload": ""}, "This preview has expired or was changed."),),
      required={"payload": "This preview has expired or was changed."})
+case("webhooks.forms.WebhookForm", Role.ADMIN, lambda w: f"/admin/webhooks/{w.webhook.id}",
+     lambda w: {"url": "https://93.184.215.14/hooks/v2", "description": "HRIS: new hires",
+                "events": ["employee.hired", "training.completed"]},
+     free_text=("description",), shown_at=lambda w: f"/admin/webhooks/{w.webhook.id}",
+     bad=(("not a web address", {"url": "ftp://hris.example.org/hooks"}, "Use an http:// or https:// URL"),
+          ("a password in the URL", {"url": "https://me:secret@hris.example.org/"}, "Put no user name or password"),
+          ("an event that does not exist", {"events": ["employee.fired"]}, "is not a valid choice"),
+          ("no event", {"events": []}, "Choose at least one event")))
 
 # Issuing answers with the secret on the page rather than a redirect (the secret must not travel in the
 # session cookie), so the free-text round trip of the name is in tests/api/test_tokens.py.

@@ -96,9 +96,21 @@ def build_world(db, make_user) -> SimpleNamespace:
                                   for v in check_ins.values_for(w.rated_check_in)})
     db.session.flush()
     w.credential_type, w.credential = _credential(db, w.employee, w.hr)
+    w.webhook = _webhook(db, w.admin)
     assert scoring.has_submitted(w.application.id, w.hr.id)
     db.session.info.pop(mail.QUEUE_KEY, None)  # the setup's e-mail belongs to earlier requests, not the next one
     return w
+
+
+def _webhook(db, admin):
+    """A webhook the admin registered and turned off (nothing is sent from these tests)."""
+    from app.models import WebhookEndpoint
+
+    endpoint = WebhookEndpoint(url="https://hris.example.org/hooks", description="HRIS", events=["employee.hired"],
+                               signing_secret="whsec_bad-input-world", enabled=False, created_by_id=admin.id)
+    db.session.add(endpoint)
+    db.session.flush()
+    return endpoint
 
 
 def _credential(db, employee, hr):
