@@ -21,6 +21,7 @@ from app import mail
 from app.extensions import db
 from app.models import CredentialType, EmployeeCredential, User
 from app.templating import format_date
+from app.webhooks import events as webhook_events
 
 NOTICE_DAYS = (60, 30, 7, 0)
 DIGEST_DAYS = 60  # a manager's digest lists the team's credentials expiring within this many days, or expired
@@ -55,6 +56,11 @@ class Expiring:
         return min(days for days in NOTICE_DAYS if days >= left) if left else 0
 
     @property
+    def notice_day(self) -> date:
+        """The day the current notice is for (the expiry date less the notice's days)."""
+        return self.expires_on - timedelta(days=self.notice)
+
+    @property
     def when(self) -> str:
         """'expires today', 'expires in 12 days (Dec 16, 2026)' or 'expired Nov 25, 2026'."""
         left = self.days_left
@@ -67,8 +73,7 @@ class Expiring:
 
 def notice_key(item: Expiring, recipient: str) -> str:
     """Once per credential, notice, recipient and the notice's day (expiry minus the notice)."""
-    day = item.expires_on - timedelta(days=item.notice)
-    return f"credential:{item.credential_id}:{item.notice}d:{recipient}:{day.isoformat()}"
+    return f"credential:{item.credential_id}:{item.notice}d:{recipient}:{item.notice_day.isoformat()}"
 
 
 def _latest_live():
@@ -132,6 +137,7 @@ def queue_credential_notices(today: date) -> tuple[int, int]:
     """Queue today's notices to employees and managers; returns (queued, already queued). Flushes."""
     queued = already = 0
     for item in due_notices(today):
+        webhook_events.credential_expiring(item)
         recipients = [(EMPLOYEE, item.email)] + ([(MANAGER, item.manager_email)] if item.manager_email else [])
         for role, address in recipients:
             subject, body = notice_message(item, role)

@@ -4,11 +4,14 @@ needs to match its own records; never a candidate's free text or anything secret
 
 from __future__ import annotations
 
-from datetime import date
+from typing import TYPE_CHECKING
 
 from app.extensions import db
-from app.models import Application, EmployeeCredential, Module, Progress, Stage, User, WebhookEvent, utcnow
+from app.models import Application, Module, Progress, Stage, User, WebhookEvent, utcnow
 from app.webhooks.delivery import emit
+
+if TYPE_CHECKING:
+    from app.credentials.reminders import Expiring
 
 
 def employee_hired(application: Application, employee: User) -> None:
@@ -41,17 +44,13 @@ def application_stage_changed(application: Application, from_stage: Stage, to_st
     })
 
 
-def credential_expiring(credential: EmployeeCredential, *, today: date) -> None:
-    """credential.expiring: a license or certification expires soon. Meant for the daily credential reminder
-    run; recorded once per credential and day however often that run goes."""
-    employee = credential.employee
+def credential_expiring(item: Expiring) -> None:
+    """credential.expiring: a license or certification expires soon. Sent by the credential notices of
+    `flask reminders send`, at the same points (60, 30 and 7 days before, and on the day), once each."""
     emit(WebhookEvent.CREDENTIAL_EXPIRING, {
-        "credential_id": credential.id, "employee_id": credential.employee_id,
-        "employee_email": employee.email if employee else None,
-        "credential_type": credential.credential_type.name if credential.credential_type else None,
-        "expires_on": credential.expires_on,
-        "days_left": (credential.expires_on - today).days if credential.expires_on else None,
-    }, key=f"credential.expiring:{credential.id}:{today.isoformat()}")
+        "credential_id": item.credential_id, "employee_id": item.employee_id, "employee_email": item.email,
+        "credential_type": item.type_name, "expires_on": item.expires_on, "days_left": item.days_left,
+    }, key=f"credential.expiring:{item.credential_id}:{item.notice_day.isoformat()}")
 
 
 __all__ = ["application_stage_changed", "credential_expiring", "employee_hired", "training_completed"]

@@ -27,7 +27,7 @@ from app.models import (
     WebhookEvent,
     utcnow,
 )
-from app.webhooks import delivery, events, services
+from app.webhooks import delivery, services
 from app.webhooks.addresses import AddressRefused, check_url
 from tests.databases import run_together, scratch_app
 from tests.factories import SiteFactory
@@ -350,7 +350,8 @@ def test_completing_a_module_emits_training_completed(db, hook, make_user, webho
     assert body["data"]["module_version"] == 1
 
 
-def test_credential_expiring_is_emitted_once_a_day(db, hook, make_user):
+def test_credential_expiring_is_emitted_with_the_credential_notices_once_per_notice(db, hook, make_user):
+    from app.credentials.reminders import queue_credential_notices
     from app.credentials.services import add_credential
     from app.models import CredentialType
 
@@ -359,12 +360,21 @@ def test_credential_expiring_is_emitted_once_a_day(db, hook, make_user):
     kind = CredentialType(name="RN license", role_families=["nurse-care-manager"], renewal_months=24)
     db.session.add(kind)
     db.session.flush()
-    credential = add_credential(nurse, kind, number="RN-1", issuer="State board", issued_on=None,
-                                expires_on=date.today() + timedelta(days=20), actor=hr)
-    events.credential_expiring(credential, today=date.today())
-    events.credential_expiring(credential, today=date.today())
+    today = date.today()
+    add_credential(nurse, kind, number="RN-1", issuer="State board", issued_on=None,
+                   expires_on=today + timedelta(days=20), actor=hr)
+
+    queue_credential_notices(today)
+    queue_credential_notices(today)
+    queue_credential_notices(today + timedelta(days=1))  # still the 30-day notice: no second event
+
     [row] = [d for d in deliveries(db, endpoint) if d.event == "credential.expiring"]
-    assert json.loads(row.body)["data"]["days_left"] == 20
+    data = json.loads(row.body)["data"]
+    assert data["days_left"] == 20 and data["credential_type"] == "RN license"
+    assert data["expires_on"] == (today + timedelta(days=20)).isoformat()
+
+    queue_credential_notices(today + timedelta(days=13))  # 7 days left: the 7-day notice
+    assert len([d for d in deliveries(db, endpoint) if d.event == "credential.expiring"]) == 2
 
 
 # The admin pages ------------------------------------------------------------------------------------
