@@ -173,7 +173,7 @@ FORMS = {
                                      "description": "We track referrals to the end.", "behaviors": "Closes loops"},
     "admin.invite": lambda w: {"email": "new.person@example.org", "name": "New Person", "role": "staff"},
     "admin.user": lambda w: {"name": "Tess Teammate", "role": "manager", "manager_id": str(w.mona_id)},
-    "admin.site": lambda w: {"name": "Harbor Clinic", "city": "Mobile", "region": "AL"},
+    "admin.site": lambda w: {"name": "Harbor Clinic", "city": "Mobile", "region": "AL", "time_zone": "America/Chicago"},
     "admin.import_staff": lambda w: {"file": (io.BytesIO(example_csv().encode()), "staff.csv")},
     "admin.confirm_import": lambda w: {"payload": URLSafeTimedSerializer(TestingConfig.SECRET_KEY, salt="staff-import")
                                        .dumps({"uid": w.hr_id, "csv": example_csv()})},

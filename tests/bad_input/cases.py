@@ -96,9 +96,13 @@ case("admin.forms.EditUserForm", Role.ADMIN, lambda w: f"/admin/users/{w.employe
      bad=(("missing name", {"name": ""}, MISSING), *DATES,
           ("eleven years ago", {"start_date": (date.today() - timedelta(days=4100)).isoformat()}, "Enter a date between")))
 case("admin.forms.SiteForm", Role.ADMIN, lambda w: "/admin/sites/new",
-     lambda w: {"name": "Bayside Clinic", "street": "1 Main St", "city": "Mobile", "region": "AL", "postal_code": "36602"},
+     lambda w: {"name": "Bayside Clinic", "street": "1 Main St", "city": "Mobile", "region": "AL", "postal_code": "36602",
+                "time_zone": "America/Chicago"},
      free_text=("name", "street", "city", "region", "postal_code"), shown_at=lambda w: "/admin/sites",
-     bad=(("missing name", {"name": ""}, MISSING),))
+     bad=(("missing name", {"name": ""}, MISSING),
+          ("time zone that does not exist", {"time_zone": "America/Atlantis"}, "is not a time zone name"),
+          ("time zone as an offset", {"time_zone": "-05:00"}, "is not a time zone name")),
+     required={"time_zone": "Enter the site's time zone"})
 case("admin.import_forms.StaffImportForm", Role.ADMIN, lambda w: "/admin/import", lambda w: {}, changes=False,
      bad=(("no file", {}, "Choose a CSV file to upload."),))
 case("admin.import_forms.ConfirmImportForm", Role.ADMIN, lambda w: "/admin/import/confirm",
