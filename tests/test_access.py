@@ -152,6 +152,10 @@ RULES: dict[str, tuple] = {
     "hiring.compare":               ("/hiring/postings/{posting_id}/compare",       "--  --  --  --  --  ok  ok"),
     "hiring.calibration":           ("/hiring/interviewers/{interviewer_id}/calibration", "--  --  --  --  --  ok  --"),
     "hiring.hire":                  ("/hiring/applications/{application_id}/hire",  "--  --  --  --  --  ok  ok"),
+    # Only HR and admins schedule; {scheduled_interview_id} is Rosa's interview with Ivy on its panel.
+    "hiring.schedule_interview":    ("/hiring/applications/{application_id}/schedule", "--  --  --  --  --  ok  ok"),
+    "hiring.reschedule_interview":  ("/hiring/scheduled-interviews/{scheduled_interview_id}", "--  --  --  --  --  ok  ok"),
+    "hiring.cancel_interview":      ("/hiring/scheduled-interviews/{scheduled_interview_id}/cancel", "--  --  --  --  --  ok  ok"),
     # Credentials are HR's (and admin's) to record; {credential_id} is Tess's BLS card.
     "credentials.person":           ("/credentials/people/{other_id}",              "--  --  --  --  --  ok  ok"),
     "credentials.verify":           ("/credentials/{credential_id}/verify",         "--  --  --  --  --  ok  ok"),
@@ -229,6 +233,10 @@ FORMS = {
     "credentials.person": lambda w: {"credential_type_id": str(w.credential_type_id), "number": "BLS-2",
                                      "issuer": "American Heart Association", "expires_on": "2028-06-30"},
     "credentials.verify": lambda w: {"method": "copy-seen", "source": "Card seen at orientation"},
+    "hiring.schedule_interview": lambda w: {"day": "2031-01-07", "start": "09:00", "minutes": "45",
+                                            "location": "Room 3", "interviewer_ids": str(w.paz_id)},
+    "hiring.reschedule_interview": lambda w: {"day": "2031-01-06", "start": "11:00", "minutes": "60",
+                                              "location": "Room 2", "interviewer_ids": str(w.ivy_id)},
     "hiring.hire": lambda w: {"start_date": "2031-01-06", "site_id": str(w.site_id),
                               "role_family": "medical-assistant", "manager_id": str(w.mona_id)},
 }

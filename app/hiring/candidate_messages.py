@@ -13,6 +13,7 @@ from app.models import Application, OutboxMessage
 CONFIRMATION = "application.confirmation"
 REJECTION = "application.rejection"
 KINDS = (CONFIRMATION, REJECTION)  # every kind of candidate message, keyed as dedupe_key() says
+KINDS += ("interview.invitation", "interview.cancellation")  # app/hiring/invitations.py: occasion "<interview>.<sequence>"
 WITHDRAW_FOOTER = "If you no longer want to be considered, you can withdraw your application here (the link works once):"
 
 

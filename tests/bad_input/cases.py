@@ -198,6 +198,20 @@ case("hiring.interview_forms.RemoveInterviewerForm", HR,
      bad=(("assignment id too large", {"assignment_id": "99999999999999999999"}, "could not be understood"),),
      required={"assignment_id": "could not be understood"})
 
+# Interview scheduling (app/hiring/schedule_forms.py) ----------------------------------------------
+case("hiring.schedule_forms.ScheduleForm", HR, lambda w: f"/hiring/applications/{w.application.id}/schedule",
+     lambda w: {"day": "2031-02-04", "start": "09:00", "minutes": "60", "location": "Room 2, 100 Main St",
+                "video_url": "", "interviewer_ids": str(w.panelist.id)},
+     free_text=("location",), shown_at=lambda w: f"/hiring/applications/{w.application.id}",
+     bad=(("nobody on the panel", {"interviewer_ids": []}, "Choose at least one interviewer."),
+          ("an interviewer who does not exist", {"interviewer_ids": "99999"}, "is not a valid choice"),
+          ("no place and no link", {"location": "", "video_url": ""}, "Give the place or the video link"),
+          ("a link that is not https", {"video_url": "javascript:alert(1)"}, "starting with https://"),
+          ("nine hours long", {"minutes": "540"}, "between 5 and 480 minutes"),
+          ("a time that has passed", {"day": "2020-02-04"}, "has already passed"),
+          ("25 o'clock", {"start": "25:00"}, "Not a valid time value."),
+          ("April 31", {"day": "2031-04-31"}, "Not a valid date value.")))
+
 
 def _scorecard(w, **fields) -> dict:
     from tests.hiring.test_scoring import criteria_of
