@@ -104,7 +104,7 @@ def cancel_interview(interview_id: int):
                f"Interview with {application.name} cancelled; the candidate and panel have been told.")
         return redirect(url_for(".candidate", application_id=interview.application_id))
     return render_template(
-        "admin/confirm.html", form=form, title=f"Cancel the interview with {application.name}?",
+        "hiring/schedule/cancel.html", form=form, title=f"Cancel the interview with {application.name}?",
         message=f"{when(interview)}. {application.name} and the panel will be sent a cancellation for their "
                 "calendars. The interview stays on the application's record as cancelled.",
-        confirm_label="Cancel the interview", cancel_url=url_for(".candidate", application_id=application.id))
+        back_url=url_for(".candidate", application_id=application.id))

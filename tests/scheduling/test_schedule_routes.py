@@ -66,6 +66,7 @@ def test_hr_changes_the_time_then_cancels_after_confirming(client, auth, db, org
     assert (interview.sequence, interview.starts_at, interview.minutes) == (1, datetime(2027, 3, 16, 17, 15), 45)
     confirm = client.get(f"/hiring/scheduled-interviews/{interview.id}/cancel").get_data(as_text=True)
     assert "Cancel the interview with Rosa Diaz?" in confirm and "Tue, Mar 16, 2027, 1:15 PM EDT" in confirm
+    assert "Keep it" in confirm
     assert interview.cancelled_at is None
     page = client.post(f"/hiring/scheduled-interviews/{interview.id}/cancel", follow_redirects=True).get_data(
         as_text=True)
