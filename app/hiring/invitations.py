@@ -11,6 +11,7 @@ from icalendar import Calendar, Event, Timezone, vCalAddress, vText
 
 from app import mail
 from app.hiring import candidate_messages
+from app.hiring.scoring import CLOSED_STAGES
 from app.models import Interview, User
 from app.timezones import local, local_label, zone
 
@@ -164,8 +165,8 @@ def send_cancel(interview: Interview, panel: list[User], *, candidate: bool = Tr
         candidate_messages.queue_candidate_message(
             application, kind=CANCELLATION, occasion=f"{interview.id}.{interview.sequence}",
             subject=f"Interview cancelled: {title}",
-            body=(f"Hello {application.name},\n\nYour interview for {title} on {when(interview)} is cancelled. "
-                  "We will be in touch about what happens next.\n"),
+            body=(f"Hello {application.name},\n\nYour interview for {title} on {when(interview)} is cancelled."
+                  + ("\n" if application.stage in CLOSED_STAGES else " We will be in touch about what happens next.\n")),
             calendar=ics)
     for person in panel:
         mail.queue(

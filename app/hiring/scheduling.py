@@ -91,8 +91,9 @@ def reschedule_interview(interview: Interview, slot: Slot, *, actor: User) -> In
     return interview
 
 
-def cancel_interview(interview: Interview, *, actor: User) -> None:
-    """Cancel: METHOD:CANCEL with the same UID and the next SEQUENCE to the candidate and panel; the row stays."""
+def cancel_interview(interview: Interview, *, actor: User | None) -> None:
+    """Cancel: METHOD:CANCEL with the same UID and the next SEQUENCE to the candidate and panel; the row stays.
+    actor None: the system, when the application closed."""
     if interview.cancelled:
         raise ScheduleError("This interview is already cancelled.")
     panel = panel_of(interview)
@@ -101,7 +102,18 @@ def cancel_interview(interview: Interview, *, actor: User) -> None:
     record(db.session, "interview.cancelled", interview, sequence=interview.sequence)
     invitations.send_cancel(interview, panel)
     db.session.flush()
-    log.info("interview %s cancelled by %s", interview.id, actor.id)
+    log.info("interview %s cancelled by %s", interview.id, actor.id if actor else None)
+
+
+def cancel_upcoming(application: Application, *, actor: User | None) -> int:
+    """Cancel the application's interviews still ahead (it was rejected or withdrawn), telling everyone's
+    calendars; returns how many."""
+    upcoming = db.session.scalars(select(Interview).where(
+        Interview.application_id == application.id, Interview.cancelled_at.is_(None),
+        Interview.starts_at > utcnow()).order_by(Interview.id)).all()
+    for interview in upcoming:
+        cancel_interview(interview, actor=actor)
+    return len(upcoming)
 
 
 # Checks ------------------------------------------------------------------------------------------

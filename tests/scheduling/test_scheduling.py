@@ -157,3 +157,22 @@ def test_an_interviewer_on_a_scheduled_interview_cannot_be_removed_from_the_scor
     scheduling.cancel_interview(interview, actor=org.hr)
     remove_interviewer(assignment, actor=org.hr)
     assert db.session.get(InterviewAssignment, assignment.id) is None
+
+
+@pytest.mark.parametrize("to_stage", [Stage.REJECTED, Stage.WITHDRAWN])
+def test_rejecting_or_withdrawing_cancels_the_interviews_ahead_and_leaves_past_ones(db, org, to_stage):
+    from app.hiring.pipeline_services import move_stage
+
+    ahead = scheduling.schedule_interview(org.rosa, slot(org.ivy), actor=org.hr)
+    past = Interview(application_id=org.rosa.id, starts_at=datetime(2026, 1, 5, 14), ends_at=datetime(2026, 1, 5, 15),
+                     minutes=60, time_zone="America/New_York", location="Room 1", organizer_id=org.hr.id)
+    db.session.add(past)
+    db.session.flush()
+    move_stage(org.rosa, to_stage, actor=None if to_stage is Stage.WITHDRAWN else org.hr, reason="Took another job.")
+    assert ahead.cancelled and ahead.sequence == 1 and not past.cancelled
+    cancellation = db.session.scalar(select(OutboxMessage).where(
+        OutboxMessage.dedupe_key == f"interview.cancellation:{org.rosa.id}:{ahead.id}.1"))
+    assert "is cancelled." in cancellation.body and "We will be in touch" not in cancellation.body
+    assert "/careers/withdraw/" not in cancellation.body  # the application is closed: no withdraw link
+    assert db.session.scalar(select(OutboxMessage.id).where(
+        OutboxMessage.dedupe_key == f"interview.panel_cancellation:{ahead.id}.1:{org.ivy.id}"))
