@@ -124,3 +124,13 @@ def test_my_interviews_costs_the_same_whatever_the_number_of_interviews(client, 
         other = make_application(db, org.posting, name=f"Cand {hour}")
         scheduling.schedule_interview(other, slot(org.ivy, at=time(hour, 0)), actor=org.hr)
     assert cost() == one
+
+
+def test_the_interviewers_kit_page_says_when_and_where_they_meet_the_candidate(client, auth, db, org):
+    from app.models import InterviewAssignment
+
+    scheduling.schedule_interview(org.rosa, slot(org.ivy, at=time(16, 45)), actor=org.hr)
+    assignment = db.session.scalar(select(InterviewAssignment).where(InterviewAssignment.interviewer_id == org.ivy.id))
+    auth.login(org.ivy)
+    page = client.get(f"/hiring/interviews/{assignment.id}").get_data(as_text=True)
+    assert "Interview: Tue, Mar 16, 2027, 4:45 PM EDT" in page and "Room 2, 100 Grand Concourse" in page
