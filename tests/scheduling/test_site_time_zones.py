@@ -59,3 +59,15 @@ def test_a_time_the_clocks_skip_is_refused_and_a_repeated_one_is_taken_the_first
         to_utc(date(2026, 3, 8), time(2, 30), "America/New_York")
     first = to_utc(date(2026, 11, 1), time(1, 30), "America/New_York")
     assert (first.hour, first.minute) == (5, 30)  # 1:30 EDT, not 1:30 EST
+
+
+def test_the_demo_gives_each_of_its_gulf_coast_sites_the_central_time_zone(app, db):
+    from datetime import date as day
+
+    from app.demo import build_demo
+    from tests.test_demo import load_content
+
+    load_content(app)
+    build_demo(12, "medical-home-demo", today=day(2026, 11, 23))
+    zones = dict(db.session.execute(select(Site.name, Site.time_zone)).all())
+    assert zones and set(zones.values()) == {"America/Chicago"}
