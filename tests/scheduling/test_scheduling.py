@@ -176,3 +176,13 @@ def test_rejecting_or_withdrawing_cancels_the_interviews_ahead_and_leaves_past_o
     assert "/careers/withdraw/" not in cancellation.body  # the application is closed: no withdraw link
     assert db.session.scalar(select(OutboxMessage.id).where(
         OutboxMessage.dedupe_key == f"interview.panel_cancellation:{ahead.id}.1:{org.ivy.id}"))
+
+
+def test_moving_an_interview_over_its_own_old_time_is_no_conflict_but_over_another_is(db, org):
+    interview = scheduling.schedule_interview(org.rosa, slot(org.ivy), actor=org.hr)
+    scheduling.reschedule_interview(interview, slot(org.ivy, at=time(9, 30)), actor=org.hr)
+    assert interview.starts_at == datetime(2027, 3, 16, 13, 30)
+    scheduling.schedule_interview(org.bo, slot(org.ivy, at=time(11, 0)), actor=org.hr)
+    with pytest.raises(ScheduleError, match="Bo Bradley, Tue, Mar 16, 2027, 11:00 AM EDT to 12:00 PM EDT"):
+        scheduling.reschedule_interview(interview, slot(org.ivy, at=time(10, 45)), actor=org.hr)
+    assert interview.starts_at == datetime(2027, 3, 16, 13, 30) and interview.sequence == 1
