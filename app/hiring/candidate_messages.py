@@ -13,9 +13,12 @@ CONFIRMATION = "application.confirmation"
 REJECTION = "application.rejection"
 SCREENING, INTERVIEW = "application.screening", "application.interview"  # stage letters (message_templates)
 HR_MESSAGE = "application.hr_message"  # HR's one-off message, one occasion per message
+# app/hiring/invitations.py; occasion "<interview>.<sequence>"
+INVITATION, CANCELLATION = "interview.invitation", "interview.cancellation"
 KINDS = (
     CONFIRMATION, REJECTION,
     SCREENING, INTERVIEW, HR_MESSAGE,
+    INVITATION, CANCELLATION,
 )  # every kind of candidate message, keyed as dedupe_key() says
 WITHDRAW_FOOTER = "If you no longer want to be considered, you can withdraw your application here (the link works once):"
 DATA_FOOTER = "To see the information we hold about your application, or download it:"

@@ -68,6 +68,10 @@ def move_stage(application: Application, to_stage: Stage, *, actor: User | None,
             candidate_messages.queue_rejection(application)
         elif to_stage in message_templates.BY_STAGE:  # screening and interview letters, once each
             message_templates.queue_stage_letter(application, to_stage)
+        if to_stage in REASON_REQUIRED:  # rejected or withdrawn: the interviews ahead leave everyone's calendar
+            from app.hiring.scheduling import cancel_upcoming  # scheduling builds on the interviews module
+
+            cancel_upcoming(application, actor=actor)
     db.session.expire(application, ["stage_changes"])
     log.info("application %s moved %s -> %s by user %s", application.id, from_stage.value, to_stage.value, actor_id)
     return change

@@ -181,8 +181,9 @@ def calendar_feed(token: str):
         event.add("dtstamp", datetime.now())
         feed.add_component(event)
     from app.credentials.reminders import calendar_events
+    from app.hiring.invitations import feed_events
 
-    for event in calendar_events(user, date.today(), datetime.now()):
+    for event in [*calendar_events(user, date.today(), datetime.now()), *feed_events(user)]:
         feed.add_component(event)
     return Response(feed.to_ical(), mimetype="text/calendar",
                     headers={"Content-Disposition": "attachment; filename=onboarding.ics"})
