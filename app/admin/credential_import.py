@@ -8,15 +8,13 @@ of the staff file or an existing active account. The rules are those HR's creden
 
 from __future__ import annotations
 
-import csv
-import io
 import re
 from dataclasses import dataclass, field
 from datetime import date
 
 from sqlalchemy import select
 
-from app.admin.import_services import MAX_BYTES, MAX_ROWS, Problem, size_label
+from app.admin.import_services import Problem, UnreadableFile, decode_csv, read_csv_records
 from app.audit import record
 from app.auth.services import normalize_email
 from app.extensions import db
@@ -73,38 +71,12 @@ def _date(text: str, column: str, line: int, plan: CredentialPlan) -> date | Non
 def parse_credentials(data: bytes, staff_emails: set[str]) -> CredentialPlan:
     """Read and check every row of a credentials file without writing anything."""
     plan = CredentialPlan()
-    if len(data) > MAX_BYTES:
-        _problem(plan, f"The file is larger than {size_label()}; split it into smaller files.")
-        return plan
     try:
-        text = data.decode("utf-8-sig")
-    except UnicodeDecodeError as error:
-        _problem(plan, f"The file is not UTF-8 text (byte {error.start + 1} cannot be read). "
-                       "In your spreadsheet, save it as \"CSV UTF-8\".")
+        (_, header_cells), records = read_csv_records(decode_csv(data), columns=COLUMNS, rows_noun="credentials")
+    except UnreadableFile as refusal:
+        _problem(plan, refusal.message, refusal.line)
         return plan
-    if "\x00" in text:
-        _problem(plan, "The file contains NUL characters; it is not a CSV text file.")
-        return plan
-    reader = csv.reader(io.StringIO(text, newline=""), strict=True)
-    header, records, last_line = None, [], 0
-    try:
-        for cells in reader:
-            line, last_line = last_line + 1, reader.line_num
-            if not any(cell.strip() for cell in cells):
-                continue
-            if header is None:
-                header = [cell.strip().lower() for cell in cells]
-                continue
-            records.append((line, cells))
-            if len(records) > MAX_ROWS:
-                _problem(plan, f"The file has more than {MAX_ROWS:,} credentials; split it into smaller files.")
-                return plan
-    except csv.Error as error:
-        _problem(plan, f"the CSV cannot be read from here on ({error}); check the double quotes.", last_line + 1)
-        return plan
-    if header is None:
-        _problem(plan, "The file is empty. The first line must be the header: " + ",".join(COLUMNS) + ".")
-        return plan
+    header = [cell.strip().lower() for cell in header_cells]
     if sorted(header) != sorted(COLUMNS):
         _problem(plan, f"the header must name these columns once each: {','.join(COLUMNS)}.", 1, "header")
         return plan

@@ -120,31 +120,31 @@ def size_label(limit: int = MAX_BYTES) -> str:
     return f"{limit // (1024 * 1024)} MB"
 
 
-def plan_from_bytes(data: bytes, *, today: date | None = None) -> ImportPlan:
-    """Decode an uploaded or read file (UTF-8, optional BOM) and check it."""
+class UnreadableFile(Exception):
+    """A file that cannot be read as CSV at all; the message says why (line: where reading stopped)."""
+
+    def __init__(self, message: str, line: int | None = None):
+        super().__init__(message)
+        self.message, self.line = message, line
+
+
+def decode_csv(data: bytes) -> str:
+    """An uploaded or read file's text (UTF-8, optional BOM), or UnreadableFile."""
     if len(data) > MAX_BYTES:
-        return ImportPlan(file_problems=[Problem(f"The file is larger than {size_label()}; split it into smaller files.")])
+        raise UnreadableFile(f"The file is larger than {size_label()}; split it into smaller files.")
     try:
-        text = data.decode("utf-8-sig")
+        return data.decode("utf-8-sig")
     except UnicodeDecodeError as error:
-        return ImportPlan(file_problems=[Problem(
-            f"The file is not UTF-8 text (byte {error.start + 1} cannot be read). "
-            "In your spreadsheet, save it as \"CSV UTF-8\".")])
-    return parse_staff_csv(text, today=today)
+        raise UnreadableFile(f"The file is not UTF-8 text (byte {error.start + 1} cannot be read). "
+                             "In your spreadsheet, save it as \"CSV UTF-8\".") from error
 
 
-def parse_staff_csv(text: str, *, today: date | None = None) -> ImportPlan:
-    """Read and check every row without writing anything."""
-    today = today or date.today()
-    text = text.removeprefix("\ufeff")
-    plan = ImportPlan(text=text)
-    refuse = plan.file_problems.append
-    if len(text.encode("utf-8")) > MAX_BYTES:
-        refuse(Problem(f"The file is larger than {size_label()}; split it into smaller files."))
-        return plan
+def read_csv_records(text: str, *, columns: tuple[str, ...], rows_noun: str, quotes_hint: str = ""
+                     ) -> tuple[tuple[int, list[str]], list[tuple[int, list[str]]]]:
+    """The header and the records of a CSV text, each with its line number, blank rows skipped; or
+    UnreadableFile (NUL characters, more than MAX_ROWS `rows_noun`, broken quoting, no header)."""
     if "\x00" in text:
-        refuse(Problem("The file contains NUL characters; it is not a CSV text file."))
-        return plan
+        raise UnreadableFile("The file contains NUL characters; it is not a CSV text file.")
     reader = csv.reader(io.StringIO(text, newline=""), strict=True)
     header, records, last_line = None, [], 0
     try:
@@ -157,14 +157,39 @@ def parse_staff_csv(text: str, *, today: date | None = None) -> ImportPlan:
                 continue
             records.append((line, cells))
             if len(records) > MAX_ROWS:
-                refuse(Problem(f"The file has more than {MAX_ROWS:,} people; split it into smaller files."))
-                return plan
+                raise UnreadableFile(f"The file has more than {MAX_ROWS:,} {rows_noun}; split it into smaller "
+                                     "files.")
     except csv.Error as error:
-        refuse(Problem(f"the CSV cannot be read from here on ({error}); check the double quotes "
-                       "(a quote inside a value is written twice).", last_line + 1))
-        return plan
+        raise UnreadableFile(f"the CSV cannot be read from here on ({error}); check the double quotes"
+                             f"{quotes_hint}.", last_line + 1) from error
     if header is None:
-        refuse(Problem("The file is empty. The first line must be the header: " + ",".join(COLUMNS) + "."))
+        raise UnreadableFile("The file is empty. The first line must be the header: " + ",".join(columns) + ".")
+    return header, records
+
+
+def plan_from_bytes(data: bytes, *, today: date | None = None) -> ImportPlan:
+    """Decode an uploaded or read file (UTF-8, optional BOM) and check it."""
+    try:
+        text = decode_csv(data)
+    except UnreadableFile as refusal:
+        return ImportPlan(file_problems=[Problem(refusal.message, refusal.line)])
+    return parse_staff_csv(text, today=today)
+
+
+def parse_staff_csv(text: str, *, today: date | None = None) -> ImportPlan:
+    """Read and check every row without writing anything."""
+    today = today or date.today()
+    text = text.removeprefix("\ufeff")
+    plan = ImportPlan(text=text)
+    refuse = plan.file_problems.append
+    if len(text.encode("utf-8")) > MAX_BYTES:
+        refuse(Problem(f"The file is larger than {size_label()}; split it into smaller files."))
+        return plan
+    try:
+        header, records = read_csv_records(text, columns=COLUMNS, rows_noun="people",
+                                           quotes_hint=" (a quote inside a value is written twice)")
+    except UnreadableFile as refusal:
+        refuse(Problem(refusal.message, refusal.line))
         return plan
     columns = _check_header(*header, refuse)
     if columns is None:

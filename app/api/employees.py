@@ -9,7 +9,8 @@ from app import mail
 from app.admin import services as admin_services
 from app.api import bp
 from app.api.access import current_token, requires
-from app.api.problems import ApiProblem, problems
+from app.api.paging import cursor_page
+from app.api.problems import ApiProblem, field_problem, get_or_404, problems
 from app.api.schemas import EmployeeIn, EmployeeOut, EmployeePage, EmployeeQuery, EmployeeUpdate, SiteOut
 from app.audit import record
 from app.auth.services import AccountError, invite_user
@@ -18,10 +19,7 @@ from app.models import ApiToken, Role, Scope, Site, User
 
 
 def employee_or_404(employee_id: int) -> User:
-    employee = db.session.get(User, employee_id)
-    if employee is None:
-        raise ApiProblem(404, f"There is no employee with id {employee_id}.")
-    return employee
+    return get_or_404(User, employee_id, "employee")
 
 
 def _site(site_id: int | None) -> Site | None:
@@ -29,11 +27,9 @@ def _site(site_id: int | None) -> Site | None:
         return None
     site = db.session.get(Site, site_id)
     if site is None:
-        raise ApiProblem(422, "Some fields are missing or invalid; see errors.",
-                         errors={"site_id": [f"There is no site with id {site_id}."]})
+        raise field_problem("site_id", f"There is no site with id {site_id}.")
     if site.archived:
-        raise ApiProblem(422, "Some fields are missing or invalid; see errors.",
-                         errors={"site_id": [f"{site.name} is archived."]})
+        raise field_problem("site_id", f"{site.name} is archived.")
     return site
 
 
@@ -42,12 +38,10 @@ def _manager(manager_id: int | None) -> User | None:
         return None
     manager = db.session.get(User, manager_id)
     if manager is None:
-        raise ApiProblem(422, "Some fields are missing or invalid; see errors.",
-                         errors={"manager_id": [f"There is no employee with id {manager_id}."]})
+        raise field_problem("manager_id", f"There is no employee with id {manager_id}.")
     if not manager.active or manager.role not in (Role.MANAGER, Role.HR, Role.ADMIN):
         reason = "is deactivated" if not manager.active else "does not hold the manager role"
-        raise ApiProblem(422, "Some fields are missing or invalid; see errors.",
-                         errors={"manager_id": [f"{manager.name} {reason} and cannot manage anyone."]})
+        raise field_problem("manager_id", f"{manager.name} {reason} and cannot manage anyone.")
     return manager
 
 
@@ -70,19 +64,14 @@ def _noted(action: str, employee: User) -> None:
 def list_employees(limit: int, cursor: int | None = None, site_id: int | None = None, role_family=None,
                    active: bool | None = None):
     """List employees by id, filtered by site, role family and active; follow next_cursor for more."""
-    query = select(User).order_by(User.id).limit(limit + 1)
-    if cursor is not None:
-        query = query.where(User.id > cursor)
+    query = select(User)
     if site_id is not None:
         query = query.where(User.site_id == site_id)
     if role_family is not None:
         query = query.where(User.role_family == role_family)
     if active is not None:
         query = query.where(User.active.is_(active))
-    rows = db.session.scalars(query).all()
-    more = len(rows) > limit
-    rows = rows[:limit]
-    return {"items": rows, "next_cursor": rows[-1].id if more else None}
+    return cursor_page(query, User.id, limit, cursor)
 
 
 @bp.route("/employees", methods=["POST"])

@@ -6,7 +6,8 @@ from sqlalchemy import select
 
 from app.api import bp
 from app.api.access import current_token, has_scope, public, requires
-from app.api.problems import ApiProblem, problems
+from app.api.paging import cursor_page
+from app.api.problems import found, get_or_404, problems
 from app.api.schemas import ApplicationOut, ApplicationPage, ApplicationQuery, PostingOut, PostingQuery
 from app.careers.services import open_posting, open_postings_by_site
 from app.extensions import db
@@ -39,9 +40,7 @@ def list_postings(status=None):
 def get_posting(posting_id: int):
     """One posting: an open one for anyone, any posting with read:hiring."""
     posting = db.session.get(Posting, posting_id) if _sees_all_postings() else open_posting(posting_id)
-    if posting is None:
-        raise ApiProblem(404, f"There is no open posting with id {posting_id}.")
-    return posting
+    return found(posting, "open posting", posting_id)
 
 
 @bp.route("/applications", methods=["GET"])
@@ -51,17 +50,12 @@ def get_posting(posting_id: int):
 @problems(422)
 def list_applications(limit: int, cursor: int | None = None, posting_id: int | None = None, stage=None):
     """Applications by id, filtered by posting and stage (résumés and answers stay in the app)."""
-    query = select(Application).order_by(Application.id).limit(limit + 1)
-    if cursor is not None:
-        query = query.where(Application.id > cursor)
+    query = select(Application)
     if posting_id is not None:
         query = query.where(Application.posting_id == posting_id)
     if stage is not None:
         query = query.where(Application.stage == stage)
-    rows = db.session.scalars(query).all()
-    more = len(rows) > limit
-    rows = rows[:limit]
-    return {"items": rows, "next_cursor": rows[-1].id if more else None}
+    return cursor_page(query, Application.id, limit, cursor)
 
 
 @bp.route("/applications/<int:application_id>", methods=["GET"])
@@ -70,7 +64,4 @@ def list_applications(limit: int, cursor: int | None = None, posting_id: int | N
 @problems(404)
 def get_application(application_id: int):
     """One application."""
-    application = db.session.get(Application, application_id)
-    if application is None:
-        raise ApiProblem(404, f"There is no application with id {application_id}.")
-    return application
+    return get_or_404(Application, application_id, "application")

@@ -8,6 +8,7 @@ from flask import jsonify
 from werkzeug.exceptions import HTTPException
 
 from app.api import bp
+from app.extensions import db
 
 PROBLEM_TYPE = "about:blank"  # the title is then the HTTP status phrase, as RFC 9457 section 4.2.1 asks
 MEDIA_TYPE = "application/problem+json"
@@ -20,6 +21,23 @@ class ApiProblem(Exception):
                  headers: dict[str, str] | None = None):
         super().__init__(detail)
         self.status, self.detail, self.errors, self.headers = status, detail, errors, headers or {}
+
+
+def found(row, noun: str, record_id: int):
+    """`row`, or a 404 naming what was looked for: "There is no open posting with id 7."."""
+    if row is None:
+        raise ApiProblem(404, f"There is no {noun} with id {record_id}.")
+    return row
+
+
+def get_or_404(model, record_id: int, noun: str):
+    """The `model` row with this id, or a 404 naming the noun."""
+    return found(db.session.get(model, record_id), noun, record_id)
+
+
+def field_problem(field: str, message: str) -> ApiProblem:
+    """A 422 for one field of the body, worded like webargs' own field errors."""
+    return ApiProblem(422, DETAILS[422], errors={field: [message]})
 
 
 def problem(status: int, detail: str, *, errors: dict | None = None, headers: dict | None = None):

@@ -9,7 +9,7 @@ from datetime import UTC
 
 from marshmallow import RAISE, Schema, ValidationError, fields, validate
 
-from app.forms import EARLIEST, LATEST
+from app.forms import EARLIEST, LATEST, MAX_ID
 from app.models import (
     EmploymentType,
     Method,
@@ -22,6 +22,7 @@ from app.models import (
 )
 
 PAGE_MAX = 100
+IDS = validate.Range(min=1, max=MAX_ID)  # a record id the database can hold
 DATES = validate.Range(min=EARLIEST, max=LATEST, error="Enter a date between {min} and {max}.")
 
 
@@ -99,7 +100,7 @@ EmployeePage = page_of(EmployeeOut, "EmployeePage")
 
 
 class EmployeeQuery(PageQuery):
-    site_id = fields.Integer(validate=validate.Range(min=1, max=2**31 - 1))
+    site_id = fields.Integer(validate=IDS)
     role_family = fields.Enum(RoleFamily, by_value=True)
     active = fields.Boolean(metadata={"description": "true: only active people; false: only deactivated"})
 
@@ -108,10 +109,10 @@ class EmployeeUpdate(Strict):
     """The profile fields an HRIS keeps; omitted fields stay as they are. Roles are set only in the app."""
 
     name = fields.String(validate=validate.Length(min=1, max=120))
-    site_id = fields.Integer(allow_none=True, validate=validate.Range(min=1, max=2**31 - 1))
+    site_id = fields.Integer(allow_none=True, validate=IDS)
     department = fields.String(validate=validate.Length(max=120))
     role_family = fields.Enum(RoleFamily, by_value=True, allow_none=True)
-    manager_id = fields.Integer(allow_none=True, validate=validate.Range(min=1, max=2**31 - 1))
+    manager_id = fields.Integer(allow_none=True, validate=IDS)
     start_date = fields.Date(allow_none=True, validate=DATES)
 
 
@@ -205,15 +206,15 @@ CompletionPage = page_of(CompletionOut, "CompletionPage")
 
 
 class CompletionQuery(PageQuery):
-    employee_id = fields.Integer(validate=validate.Range(min=1, max=2**31 - 1))
+    employee_id = fields.Integer(validate=IDS)
     since = fields.Date(validate=DATES, metadata={"description": "completed on or after this day"})
 
 
 class CompletionIn(Strict):
     """A completion recorded by an external LMS: the module version the person completed, and when."""
 
-    employee_id = fields.Integer(required=True, validate=validate.Range(min=1, max=2**31 - 1))
-    module_id = fields.Integer(required=True, validate=validate.Range(min=1, max=2**31 - 1))
+    employee_id = fields.Integer(required=True, validate=IDS)
+    module_id = fields.Integer(required=True, validate=IDS)
     module_version = fields.Integer(required=True, validate=validate.Range(min=1, max=10_000))
     completed_on = fields.Date(required=True, validate=DATES)
     score = fields.Integer(allow_none=True, validate=validate.Range(min=0, max=100))
@@ -259,7 +260,7 @@ ApplicationPage = page_of(ApplicationOut, "ApplicationPage")
 
 
 class ApplicationQuery(PageQuery):
-    posting_id = fields.Integer(validate=validate.Range(min=1, max=2**31 - 1))
+    posting_id = fields.Integer(validate=IDS)
     stage = fields.Enum(Stage, by_value=True)
 
 

@@ -14,7 +14,8 @@ from app.api.access import authenticated, requires
 from app.api.completions import CompletionRefused, record_external_completion
 from app.api.employees import employee_or_404
 from app.api.idempotency import HEADER, presented_key, remember, replay
-from app.api.problems import ApiProblem, problems
+from app.api.paging import cursor_page
+from app.api.problems import ApiProblem, found, get_or_404, problems
 from app.api.schemas import (
     AssignmentOut,
     CheckInOut,
@@ -53,9 +54,7 @@ def get_track(track_id: int):
     """One track with its modules in order."""
     track = db.session.scalar(select(Track).where(Track.id == track_id)
                               .options(selectinload(Track.modules).selectinload(Module.values)))
-    if track is None:
-        raise ApiProblem(404, f"There is no track with id {track_id}.")
-    return track
+    return found(track, "track", track_id)
 
 
 @bp.route("/modules/<int:module_id>", methods=["GET"])
@@ -64,10 +63,7 @@ def get_track(track_id: int):
 @problems(404)
 def get_module(module_id: int):
     """One module: its method, version and the values it builds."""
-    module = db.session.get(Module, module_id)
-    if module is None:
-        raise ApiProblem(404, f"There is no module with id {module_id}.")
-    return module
+    return get_or_404(Module, module_id, "module")
 
 
 @bp.route("/employees/<int:employee_id>/assignments", methods=["GET"])
@@ -108,17 +104,12 @@ def list_check_ins(employee_id: int):
 def list_completions(limit: int, cursor: int | None = None, employee_id: int | None = None,
                      since: date | None = None):
     """Every completion recorded (in the app or by an LMS), oldest first; follow next_cursor for more."""
-    query = select(Completion).order_by(Completion.id).limit(limit + 1)
-    if cursor is not None:
-        query = query.where(Completion.id > cursor)
+    query = select(Completion)
     if employee_id is not None:
         query = query.where(Completion.employee_id == employee_id)
     if since is not None:
         query = query.where(Completion.completed_at >= datetime.combine(since, time()))
-    rows = db.session.scalars(query).all()
-    more = len(rows) > limit
-    rows = rows[:limit]
-    return {"items": rows, "next_cursor": rows[-1].id if more else None}
+    return cursor_page(query, Completion.id, limit, cursor)
 
 
 @bp.route("/completions", methods=["POST"])

@@ -17,13 +17,9 @@ from app.models import (
     MessageTemplate,
     OutboxMessage,
     OutboxStatus,
-    Posting,
-    PostingStatus,
-    RoleFamily,
-    Rubric,
-    Site,
     Stage,
 )
+from tests import factories
 from tests.databases import run_together, scratch_app
 
 
@@ -180,14 +176,7 @@ def test_overlapping_runs_send_the_letter_exactly_once_over_smtp(tmp_path, smtp_
     with scratch_app(tmp_path, "letters", pool_size=RUNS + 2, MAIL_SERVER="127.0.0.1",
                      MAIL_PORT=controller.port) as app:
         with app.app_context():
-            site = Site(name="Riverside")
-            rubric = Rubric(name="Medical assistant", role_family=RoleFamily.MEDICAL_ASSISTANT)
-            appdb.session.add_all([site, rubric])
-            appdb.session.flush()
-            posting = Posting(title="Medical assistant", site_id=site.id, rubric_id=rubric.id,
-                              role_family=RoleFamily.MEDICAL_ASSISTANT, status=PostingStatus.OPEN)
-            appdb.session.add(posting)
-            appdb.session.flush()
+            posting = factories.open_posting("Riverside")
             application = Application(posting_id=posting.id, name="Rosa Diaz", email="rosa@example.org",
                                       stage=Stage.SCREENING)
             appdb.session.add(application)

@@ -17,15 +17,11 @@ from app.models import (
     AuditEvent,
     OutboxMessage,
     OutboxStatus,
-    Posting,
-    PostingStatus,
-    RoleFamily,
-    Rubric,
-    Site,
     Stage,
     StageChange,
     utcnow,
 )
+from tests import factories
 from tests.databases import run_together, scratch_app
 
 DAYS = 730
@@ -164,14 +160,7 @@ def test_overlapping_runs_anonymize_each_application_once(tmp_path):
     """A slow cron run and the next one at the same time: every application is anonymized by exactly one."""
     with scratch_app(tmp_path, "retention", pool_size=RUNS + 2) as app:
         with app.app_context():
-            site = Site(name="Riverside")
-            rubric = Rubric(name="Medical assistant", role_family=RoleFamily.MEDICAL_ASSISTANT)
-            appdb.session.add_all([site, rubric])
-            appdb.session.flush()
-            posting = Posting(title="Medical assistant", site_id=site.id, rubric_id=rubric.id,
-                              role_family=RoleFamily.MEDICAL_ASSISTANT, status=PostingStatus.OPEN)
-            appdb.session.add(posting)
-            appdb.session.flush()
+            posting = factories.open_posting("Riverside")
             long_ago = utcnow() - timedelta(days=DAYS + 1)
             appdb.session.add_all([
                 Application(posting_id=posting.id, name=f"Person {n}", email=f"person{n}@example.org",
