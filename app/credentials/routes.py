@@ -18,8 +18,8 @@ from app.credentials.services import (
     archive_credential,
     credentials_of,
     verify_credential,
+    with_status,
 )
-from app.credentials.status import TONES, classify
 from app.extensions import db
 from app.models import CredentialType, EmployeeCredential, Role, User, VerificationMethod
 
@@ -58,12 +58,8 @@ def person(user_id: int):
             f"{kind.name} added for {employee.name}; it shows as unverified until verified.",
         ):
             return redirect(url_for(".person", user_id=employee.id))
-    today = date.today()
-    rows = [
-        (credential, classify(credential.expires_on, credential.verified, today))
-        for credential in credentials_of(employee)
-    ]
-    return render_template("credentials/person.html", employee=employee, rows=rows, form=form, tones=TONES)
+    rows = with_status(credentials_of(employee), date.today())
+    return render_template("credentials/person.html", employee=employee, rows=rows, form=form)
 
 
 @bp.route("/<int:credential_id>/verify", methods=["GET", "POST"])

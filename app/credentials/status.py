@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import enum
+from typing import NamedTuple
 
 EXPIRING_SOON_DAYS = 30
 EXPIRING_DAYS = 60
@@ -42,3 +43,16 @@ def classify(expires_on: dt.date | None, verified: bool, today: dt.date) -> Cred
     if days_left <= EXPIRING_DAYS:
         return CredentialStatus.EXPIRING_60
     return CredentialStatus.ACTIVE
+
+
+class Badge(NamedTuple):
+    """A status badge as shown: its words and its colour."""
+
+    label: str
+    tone: str
+
+
+def badges(expires_on: dt.date | None, verified: bool, today: dt.date) -> list[Badge]:
+    """The badges a credential shows on `today`: its status."""
+    status = classify(expires_on, verified, today)
+    return [Badge(status.value, TONES[status])]

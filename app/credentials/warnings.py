@@ -8,19 +8,18 @@ from dataclasses import dataclass, field
 from sqlalchemy import select
 
 from app.credentials.rules import gaps, required_for
-from app.credentials.status import TONES, CredentialStatus, classify
+from app.credentials.services import CredentialRow, credentials_of, with_status
 from app.extensions import db
-from app.models import CredentialType, EmployeeCredential, User
+from app.models import CredentialType, User
 
 
 @dataclass
 class OwnCredentials:
     """An employee's credentials with their status, and the required types they lack or have let expire."""
 
-    rows: list[tuple[EmployeeCredential, CredentialStatus]] = field(default_factory=list)
+    rows: list[CredentialRow] = field(default_factory=list)
     missing: list[CredentialType] = field(default_factory=list)
     expired: list[CredentialType] = field(default_factory=list)
-    tones: dict = field(default_factory=lambda: TONES)
 
     @property
     def shown(self) -> bool:
@@ -29,15 +28,8 @@ class OwnCredentials:
 
 def own_credentials(employee: User, today: dt.date) -> OwnCredentials:
     """Two statements whatever the organization's size: the person's credentials and the credential types."""
-    held = list(
-        db.session.scalars(
-            select(EmployeeCredential)
-            .join(EmployeeCredential.credential_type)
-            .where(EmployeeCredential.employee_id == employee.id, EmployeeCredential.archived_at.is_(None))
-            .order_by(CredentialType.name)
-        )
-    )
-    rows = [(credential, classify(credential.expires_on, credential.verified, today)) for credential in held]
+    held = credentials_of(employee)
+    rows = with_status(held, today)
     if employee.role_family is None:
         return OwnCredentials(rows=rows)
     required = required_for(employee.role_family.value, db.session.scalars(select(CredentialType)))
