@@ -16,20 +16,9 @@ from app.credentials.services import (
     with_status,
 )
 from app.credentials.status import CredentialStatus
-from app.models import AuditEvent, CredentialType, EmployeeCredential, Role, VerificationMethod
+from app.models import AuditEvent, EmployeeCredential, Role, VerificationMethod
 
 EXPIRES = dt.date(2027, 6, 30)
-
-
-@pytest.fixture
-def kinds(db):
-    rn = CredentialType(
-        name="RN licence", role_families=["nurse-care-manager"], primary_source_required=True, renewal_months=24
-    )
-    bls = CredentialType(name="BLS", role_families=["nurse-care-manager"], renewal_months=24)
-    db.session.add_all([rn, bls])
-    db.session.flush()
-    return {"rn": rn, "bls": bls}
 
 
 @pytest.fixture
