@@ -50,3 +50,14 @@ def test_the_credentials_section_costs_the_same_statements_at_any_organization_s
     with count_queries() as large:
         client.get("/onboarding")
     assert small and len(large) == len(small)
+
+
+def test_the_credentials_card_heading_matches_the_check_ins_card_heading(client, db, login_as, kinds, hold):
+    nurse = login_as(Role.STAFF, role_family=RoleFamily.NURSE_CARE_MANAGER)
+    hold(nurse, kinds["bls"], days=300)
+    db.session.commit()
+    page = client.get("/onboarding").get_data(as_text=True)
+    assert '<section class="card mb-3" aria-labelledby="check-ins">' in page
+    assert '<h2 class="h5" id="check-ins">' in page
+    assert '<section class="card mb-3" aria-labelledby="my-credentials">' in page
+    assert '<h2 class="h5" id="my-credentials">' in page
