@@ -53,6 +53,21 @@ class Badge(NamedTuple):
 
 
 def badges(expires_on: dt.date | None, verified: bool, today: dt.date) -> list[Badge]:
-    """The badges a credential shows on `today`: its status."""
+    """The badges a credential shows on `today`: its status and, while it is unverified, also how soon it
+    expires (within 60 days) or that it has expired, so "unverified" never hides a date."""
     status = classify(expires_on, verified, today)
-    return [Badge(status.value, TONES[status])]
+    shown = [Badge(status.value, TONES[status])]
+    if status is CredentialStatus.UNVERIFIED and expires_on is not None:
+        by_date = classify(expires_on, True, today)
+        if by_date is not CredentialStatus.ACTIVE:
+            shown.append(Badge(_expiry_words(expires_on, today), TONES[by_date]))
+    return shown
+
+
+def _expiry_words(expires_on: dt.date, today: dt.date) -> str:
+    days_left = (expires_on - today).days
+    if days_left < 0:
+        return "expired"
+    if days_left == 0:
+        return "expires today"
+    return "expires tomorrow" if days_left == 1 else f"expires in {days_left} days"

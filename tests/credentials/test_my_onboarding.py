@@ -61,3 +61,11 @@ def test_the_credentials_card_heading_matches_the_check_ins_card_heading(client,
     assert '<h2 class="h5" id="check-ins">' in page
     assert '<section class="card mb-3" aria-labelledby="my-credentials">' in page
     assert '<h2 class="h5" id="my-credentials">' in page
+
+
+def test_an_unverified_bls_expiring_soon_shows_both_badges(client, db, login_as, kinds, hold):
+    nurse = login_as(Role.STAFF, role_family=RoleFamily.NURSE_CARE_MANAGER)
+    hold(nurse, kinds["bls"], days=12)
+    db.session.commit()
+    page = text(client.get("/onboarding"))
+    assert "unverified" in page and "expires in 12 days" in page

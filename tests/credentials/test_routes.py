@@ -154,3 +154,12 @@ def test_a_manager_gets_no_credentials_link_on_the_team_page(client, db, make_us
     auth.login(manager)
     page = text(client.get(f"/team/people/{member.id}"))
     assert member.name in page and f"/credentials/people/{member.id}" not in page
+
+
+def test_hr_sees_an_unverified_credential_expiring_soon_with_both_badges(client, db, login_as, kinds, nurse, hold):
+    hr = login_as(Role.HR)
+    hold(nurse, kinds["bls"], days=12, actor=hr)
+    hold(nurse, kinds["rn"], days=400, actor=hr)
+    db.session.commit()
+    page = text(client.get(f"/credentials/people/{nurse.id}"))
+    assert page.count("unverified") == 2 and page.count("expires in 12 days") == 1
