@@ -77,6 +77,9 @@ NAVIGATION: list[Link | Group] = [
         Link("Check-in schedule", "onboarding.check_in_schedule", STAFF_OFFICE),
         Link("Reports", "reports.index", STAFF_OFFICE, active=("reports.",)),
         Link("Import staff", "admin.import_staff", STAFF_OFFICE, active=("admin.import", "admin.confirm_import")),
+        Link("Credential types", "credentials.types", STAFF_OFFICE,
+             active=("credentials.types", "credentials.new_type", "credentials.edit_type",
+                     "credentials.archive_type_page")),
     ]),
     Link("PCMH values", "content.index", active=("content.",)),
     Group("Admin", [

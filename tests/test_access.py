@@ -156,6 +156,11 @@ RULES: dict[str, tuple] = {
     "credentials.person":           ("/credentials/people/{other_id}",              "--  --  --  --  --  ok  ok"),
     "credentials.verify":           ("/credentials/{credential_id}/verify",         "--  --  --  --  --  ok  ok"),
     "credentials.archive":          ("/credentials/{credential_id}/archive",        "--  --  --  --  --  ok  ok"),
+    "credentials.types":            ("/credentials/types",                          "--  --  --  --  --  ok  ok"),
+    "credentials.new_type":         ("/credentials/types/new",                      "--  --  --  --  --  ok  ok"),
+    "credentials.edit_type":        ("/credentials/types/{credential_type_id}/edit", "--  --  --  --  --  ok  ok"),
+    "credentials.archive_type_page": ("/credentials/types/{credential_type_id}/archive", "--  --  --  --  --  ok  ok"),
+    "credentials.restore_type_page": ("/credentials/types/{credential_type_id}/restore", "--  --  --  --  --  ok  ok"),
 }
 
 # What a person who may use a write route would send (tests/test_csrf.py sends the same without a token).
@@ -229,6 +234,10 @@ FORMS = {
     "credentials.person": lambda w: {"credential_type_id": str(w.credential_type_id), "number": "BLS-2",
                                      "issuer": "American Heart Association", "expires_on": "2028-06-30"},
     "credentials.verify": lambda w: {"method": "copy-seen", "source": "Card seen at orientation"},
+    "credentials.new_type": lambda w: {"name": "CLIA competency", "role_families": "medical-assistant",
+                                       "renewal_months": "12"},
+    "credentials.edit_type": lambda w: {"name": "BLS/CPR card", "role_families": "medical-assistant",
+                                        "renewal_months": "24"},
     "hiring.hire": lambda w: {"start_date": "2031-01-06", "site_id": str(w.site_id),
                               "role_family": "medical-assistant", "manager_id": str(w.mona_id)},
 }

@@ -1,12 +1,14 @@
-"""Forms HR fills in on an employee's credentials page: add one, verify one, archive one."""
+"""Forms HR fills in for credentials: add, verify and archive an employee's; add, edit and archive a type."""
 
 from __future__ import annotations
 
-from wtforms import DateField, RadioField, SelectField, StringField, SubmitField
-from wtforms.validators import InputRequired, Length, Optional
+from wtforms import BooleanField, DateField, RadioField, SelectField, StringField, SubmitField
+from wtforms.validators import InputRequired, Length, NumberRange, Optional
 
+from app.credentials.catalog import MAX_RENEWAL_MONTHS
+from app.fields import MultiCheckboxField, WholeNumberField
 from app.forms import AppForm
-from app.models import VerificationMethod
+from app.models import CredentialType, RoleFamily, VerificationMethod
 
 
 class AddCredentialForm(AppForm):
@@ -46,3 +48,48 @@ class VerifyCredentialForm(AppForm):
 
 class ArchiveCredentialForm(AppForm):
     submit = SubmitField("Archive credential")
+
+
+class CredentialTypeForm(AppForm):
+    name = StringField(
+        "Name",
+        validators=[InputRequired("Give the credential type a name."), Length(max=120)],
+        description="As staff and surveyors know it, for example State licence, registered nurse (RN).",
+    )
+    role_families = MultiCheckboxField(
+        "Role families that require it",
+        choices=RoleFamily.choices(),
+        description="Leave all unticked for a credential no role requires.",
+    )
+    primary_source_required = BooleanField(
+        "Primary-source verification required",
+        description="HR must check it with the issuing board or registry; a copy seen is not enough.",
+    )
+    renewal_months = WholeNumberField(
+        "Renewal period (months)",
+        validators=[Optional(), NumberRange(1, MAX_RENEWAL_MONTHS, f"Give a number of months from 1 to {MAX_RENEWAL_MONTHS}.")],
+        description="Leave empty for a credential that does not expire.",
+    )
+    submit = SubmitField("Save credential type")
+
+    @staticmethod
+    def data_for(kind: CredentialType) -> dict:
+        return {
+            "name": kind.name,
+            "role_families": list(kind.role_families or []),
+            "primary_source_required": kind.primary_source_required,
+            "renewal_months": kind.renewal_months,
+        }
+
+    def type_fields(self) -> dict:
+        """The arguments catalog.save_type takes."""
+        return {
+            "name": self.name.data,
+            "role_families": list(self.role_families.data or []),
+            "primary_source_required": bool(self.primary_source_required.data),
+            "renewal_months": self.renewal_months.data,
+        }
+
+
+class ArchiveCredentialTypeForm(AppForm):
+    submit = SubmitField("Archive credential type")

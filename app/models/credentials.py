@@ -25,6 +25,8 @@ class CredentialType(ArchivableMixin, TimestampMixin, Base):
     role_families: Mapped[list] = mapped_column(default=list)  # RoleFamily names that require it
     primary_source_required: Mapped[bool] = mapped_column(default=False)
     renewal_months: Mapped[int | None]  # usual renewal period; None when it does not expire
+    # The name seeds/credential-types.yaml gave it, kept when HR renames it so `flask seed` does not add it again.
+    seed_name: Mapped[str | None] = mapped_column(String(120), unique=True)
 
     def __repr__(self) -> str:
         return f"<CredentialType {self.name}>"

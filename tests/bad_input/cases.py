@@ -291,6 +291,17 @@ case("credentials.forms.VerifyCredentialForm", HR, lambda w: f"/credentials/{w.c
      required={"method": "Choose how you verified it."})
 case("credentials.forms.ArchiveCredentialForm", HR, lambda w: f"/credentials/{w.credential.id}/archive",
      lambda w: {})
+case("credentials.forms.CredentialTypeForm", HR, lambda w: f"/credentials/types/{w.credential_type.id}/edit",
+     lambda w: {"name": "Test licence (revised)", "role_families": "nurse-care-manager", "primary_source_required": "y",
+                "renewal_months": "24"},
+     free_text=("name",), shown_at=lambda w: "/credentials/types",
+     bad=(("role family that does not exist", {"role_families": "surgeon"}, "is not a valid choice"),
+          ("renewal in words", {"renewal_months": "two years"}, "Enter a whole number."),
+          ("renewal of no months", {"renewal_months": "0"}, "Give a number of months from 1 to 120."),
+          ("renewal of centuries", {"renewal_months": "1200"}, "Give a number of months from 1 to 120.")),
+     required={"name": "Give the credential type a name."})
+case("credentials.forms.ArchiveCredentialTypeForm", HR,
+     lambda w: f"/credentials/types/{w.credential_type.id}/archive", lambda w: {})
 
 # Check-ins ------------------------------------------------------------------------------------
 def _ratings(check_in, **fields) -> dict:
