@@ -29,6 +29,7 @@ from config import TestingConfig
 from tests.access_world import (
     ACTORS,
     ANON,
+    PNG,
     Browsers,
     changed,
     fingerprint,
@@ -156,6 +157,10 @@ RULES: dict[str, tuple] = {
     "credentials.person":           ("/credentials/people/{other_id}",              "--  --  --  --  --  ok  ok"),
     "credentials.verify":           ("/credentials/{credential_id}/verify",         "--  --  --  --  --  ok  ok"),
     "credentials.archive":          ("/credentials/{credential_id}/archive",        "--  --  --  --  --  ok  ok"),
+    "credentials.upload_scan":      ("/credentials/{credential_id}/scan",           "--  --  --  --  --  ok  ok"),
+    # A scanned copy is the person's own (Sam's here), HR's and an admin's; anyone else finds nothing, even Sam's
+    # manager. tests/credentials/test_scans.py checks the same answer for a credential that does not exist.
+    "credentials.scan":             ("/credentials/{sam_credential_id}/scan/file",  "--  ok  404 404 404 ok  ok"),
     "credentials.types":            ("/credentials/types",                          "--  --  --  --  --  ok  ok"),
     "credentials.new_type":         ("/credentials/types/new",                      "--  --  --  --  --  ok  ok"),
     "credentials.edit_type":        ("/credentials/types/{credential_type_id}/edit", "--  --  --  --  --  ok  ok"),
@@ -234,6 +239,7 @@ FORMS = {
     "credentials.person": lambda w: {"credential_type_id": str(w.credential_type_id), "number": "BLS-2",
                                      "issuer": "American Heart Association", "expires_on": "2028-06-30"},
     "credentials.verify": lambda w: {"method": "copy-seen", "source": "Card seen at orientation"},
+    "credentials.upload_scan": lambda w: {"scan": (io.BytesIO(PNG), "licence.png")},
     "credentials.new_type": lambda w: {"name": "CLIA competency", "role_families": "medical-assistant",
                                        "renewal_months": "12"},
     "credentials.edit_type": lambda w: {"name": "BLS/CPR card", "role_families": "medical-assistant",

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from flask_wtf.file import FileField, FileRequired
 from wtforms import BooleanField, DateField, RadioField, SelectField, StringField, SubmitField
 from wtforms.validators import InputRequired, Length, NumberRange, Optional
 
@@ -29,6 +30,7 @@ class AddCredentialForm(AppForm):
     expires_on = DateField(
         "Expires on", validators=[Optional()], description="Leave empty only for a credential that does not expire."
     )
+    scan = FileField("Scanned copy (optional)", description="A PDF, PNG or JPEG file.")
     submit = SubmitField("Add credential")
 
 
@@ -44,6 +46,15 @@ class VerifyCredentialForm(AppForm):
         description="The board, registry or lookup you checked; required for primary source.",
     )
     submit = SubmitField("Record verification")
+
+
+class ScanForm(AppForm):
+    scan = FileField(
+        "Scanned copy",
+        validators=[FileRequired("Choose the scan to upload.")],
+        description="A PDF, PNG or JPEG file. It replaces the scan on record, which is kept in the history.",
+    )
+    submit = SubmitField("Upload scan")
 
 
 class ArchiveCredentialForm(AppForm):
@@ -67,7 +78,10 @@ class CredentialTypeForm(AppForm):
     )
     renewal_months = WholeNumberField(
         "Renewal period (months)",
-        validators=[Optional(), NumberRange(1, MAX_RENEWAL_MONTHS, f"Give a number of months from 1 to {MAX_RENEWAL_MONTHS}.")],
+        validators=[
+            Optional(),
+            NumberRange(1, MAX_RENEWAL_MONTHS, f"Give a number of months from 1 to {MAX_RENEWAL_MONTHS}."),
+        ],
         description="Leave empty for a credential that does not expire.",
     )
     submit = SubmitField("Save credential type")

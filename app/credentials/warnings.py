@@ -8,9 +8,10 @@ from dataclasses import dataclass, field
 from sqlalchemy import select
 
 from app.credentials.rules import gaps, required_for
+from app.credentials.scans import scans_by_credential
 from app.credentials.services import CredentialRow, credentials_of, with_status
 from app.extensions import db
-from app.models import CredentialType, User
+from app.models import CredentialScan, CredentialType, User
 
 
 @dataclass
@@ -18,6 +19,7 @@ class OwnCredentials:
     """An employee's credentials with their status, and the required types they lack or have let expire."""
 
     rows: list[CredentialRow] = field(default_factory=list)
+    scans: dict[int, CredentialScan] = field(default_factory=dict)  # credential id -> its scan on record
     missing: list[CredentialType] = field(default_factory=list)
     expired: list[CredentialType] = field(default_factory=list)
 
@@ -27,11 +29,11 @@ class OwnCredentials:
 
 
 def own_credentials(employee: User, today: dt.date) -> OwnCredentials:
-    """Two statements whatever the organization's size: the person's credentials and the credential types."""
+    """Three statements whatever the organization's size: the person's credentials, their scans and the types."""
     held = credentials_of(employee)
-    rows = with_status(held, today)
+    rows, scans = with_status(held, today), scans_by_credential(held)
     if employee.role_family is None:
-        return OwnCredentials(rows=rows)
+        return OwnCredentials(rows=rows, scans=scans)
     required = required_for(employee.role_family.value, db.session.scalars(select(CredentialType)))
     latest: dict[int, tuple[dt.date | None, bool]] = {}
     for credential in held:
@@ -39,4 +41,4 @@ def own_credentials(employee: User, today: dt.date) -> OwnCredentials:
         if current is None or (credential.expires_on or dt.date.max) > (current[0] or dt.date.max):
             latest[credential.credential_type_id] = (credential.expires_on, credential.verified)
     found = gaps(required, latest, today)
-    return OwnCredentials(rows=rows, missing=found["missing"], expired=found["expired"])
+    return OwnCredentials(rows=rows, scans=scans, missing=found["missing"], expired=found["expired"])

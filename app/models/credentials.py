@@ -70,3 +70,23 @@ class EmployeeCredential(ArchivableMixin, TimestampMixin, Base):
     @property
     def verified(self) -> bool:
         return self.verified_at is not None
+
+
+class CredentialScan(ArchivableMixin, TimestampMixin, Base):
+    """A scanned copy of a credential, stored outside the web root under a random name; a replaced scan is
+    archived (its file kept), so a credential has at most one scan not archived."""
+
+    __tablename__ = "credential_scan"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    credential_id: Mapped[int] = mapped_column(ForeignKey("employee_credential.id", ondelete="RESTRICT"), index=True)
+    stored_name: Mapped[str] = mapped_column(String(64), unique=True)  # the random file name in CREDENTIAL_SCAN_DIR
+    mimetype: Mapped[str] = mapped_column(String(40))  # found from the file's first bytes, never from its name
+    size: Mapped[int]
+    uploaded_by_id: Mapped[int] = mapped_column(ForeignKey("user.id"), index=True)
+
+    credential: Mapped[EmployeeCredential] = relationship()
+    uploaded_by: Mapped[User] = relationship()
+
+    def __repr__(self) -> str:
+        return f"<CredentialScan {self.id} credential={self.credential_id}>"

@@ -8,6 +8,7 @@ the row only says which of them are shown back as typed (free text) and which ar
 from __future__ import annotations
 
 import importlib
+import io
 import pkgutil
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -25,6 +26,7 @@ from app.extensions import db
 from app.models import Application, Role, User
 
 World = object
+SCAN_PNG = b"\x89PNG\r\n\x1a\n" + bytes(64)
 TOMORROW = (date.today() + timedelta(days=1)).isoformat()
 
 
@@ -289,6 +291,13 @@ case("credentials.forms.VerifyCredentialForm", HR, lambda w: f"/credentials/{w.c
           ("copy for a primary-source type", {"method": "copy-seen"}, "must be verified with the primary source"),
           ("primary source not named", {"source": " "}, "Name the primary source you checked")),
      required={"method": "Choose how you verified it."})
+case("credentials.forms.ScanForm", HR, lambda w: f"/credentials/{w.credential.id}/scan",
+     lambda w: {"scan": (io.BytesIO(SCAN_PNG), "licence.png")},
+     bad=(("a program named .pdf", {"scan": (io.BytesIO(b"MZ\x90\x00 not a scan"), "licence.pdf")},
+           "must be a PDF, PNG or JPEG file"),
+          ("an empty file", {"scan": (io.BytesIO(b""), "licence.png")}, "The scan file is empty."),
+          ("a GIF", {"scan": (io.BytesIO(b"GIF89a" + bytes(40)), "licence.gif")}, "must be a PDF, PNG or JPEG file")),
+     required={"scan": "Choose the scan to upload."})
 case("credentials.forms.ArchiveCredentialForm", HR, lambda w: f"/credentials/{w.credential.id}/archive",
      lambda w: {})
 case("credentials.forms.CredentialTypeForm", HR, lambda w: f"/credentials/types/{w.credential_type.id}/edit",
