@@ -215,7 +215,12 @@ def _credentials(db, person) -> dict:
     sams = add_credential(person["sam"], kind, number="BLS-2", issuer="American Heart Association",
                           issued_on=None, expires_on=TODAY + timedelta(days=400), actor=person["hr"])
     attach_scan(sams, CheckedScan(PNG, uploads.PNG), actor=person["hr"])
-    return {"credential_id": credential.id, "credential_type_id": kind.id, "sam_credential_id": sams.id}
+    from app.credentials.credentialing import grant_privilege
+
+    privilege = grant_privilege(person["tess"], text="Performs point-of-care testing", granted_on=TODAY,
+                                granted_by="Medical director", actor=person["hr"], today=TODAY)
+    return {"credential_id": credential.id, "credential_type_id": kind.id, "sam_credential_id": sams.id,
+            "privilege_id": privilege.id}
 
 
 def _check_ins(db, person, value, rubric_id) -> dict:

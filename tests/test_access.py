@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import io
 import itertools
+from datetime import date
 
 import pytest
 from itsdangerous import URLSafeTimedSerializer
@@ -161,6 +162,11 @@ RULES: dict[str, tuple] = {
     # A scanned copy is the person's own (Sam's here), HR's and an admin's; anyone else finds nothing, even Sam's
     # manager. tests/credentials/test_scans.py checks the same answer for a credential that does not exist.
     "credentials.scan":             ("/credentials/{sam_credential_id}/scan/file",  "--  ok  404 404 404 ok  ok"),
+    "credentials.recredentialed":   ("/credentials/people/{other_id}/recredentialed", "--  --  --  --  --  ok  ok"),
+    "credentials.add_privilege":    ("/credentials/people/{other_id}/privileges",   "--  --  --  --  --  ok  ok"),
+    "credentials.archive_privilege_page": ("/credentials/privileges/{privilege_id}/archive", "--  --  --  --  --  ok  ok"),
+    "credentials.recredentialing":  ("/credentials/recredentialing",                "--  --  --  --  --  ok  ok"),
+    "credentials.credentialing_file": ("/credentials/people/{other_id}/file",       "--  --  --  --  --  ok  ok"),
     "credentials.types":            ("/credentials/types",                          "--  --  --  --  --  ok  ok"),
     "credentials.new_type":         ("/credentials/types/new",                      "--  --  --  --  --  ok  ok"),
     "credentials.edit_type":        ("/credentials/types/{credential_type_id}/edit", "--  --  --  --  --  ok  ok"),
@@ -240,6 +246,9 @@ FORMS = {
                                      "issuer": "American Heart Association", "expires_on": "2028-06-30"},
     "credentials.verify": lambda w: {"method": "copy-seen", "source": "Card seen at orientation"},
     "credentials.upload_scan": lambda w: {"scan": (io.BytesIO(PNG), "licence.png")},
+    "credentials.recredentialed": lambda w: {"credentialed_on": date.today().isoformat(), "note": "Committee"},
+    "credentials.add_privilege": lambda w: {"text": "Performs joint injections", "granted_on": "2026-01-05",
+                                            "granted_by": "Board of Directors"},
     "credentials.new_type": lambda w: {"name": "CLIA competency", "role_families": "medical-assistant",
                                        "renewal_months": "12"},
     "credentials.edit_type": lambda w: {"name": "BLS/CPR card", "role_families": "medical-assistant",

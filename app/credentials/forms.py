@@ -107,3 +107,36 @@ class CredentialTypeForm(AppForm):
 
 class ArchiveCredentialTypeForm(AppForm):
     submit = SubmitField("Archive credential type")
+
+
+class RecredentialForm(AppForm):
+    credentialed_on = DateField(
+        "Re-credentialed on",
+        validators=[InputRequired("Give the date the credentialing decision was made.")],
+        description="The day the committee or board approved it; the next is due two years later.",
+    )
+    note = StringField(
+        "Note (optional)",
+        validators=[Length(max=200)],
+        description="For example, Credentialing committee, May meeting.",
+    )
+    submit = SubmitField("Record re-credentialing")
+
+
+class PrivilegeForm(AppForm):
+    text = StringField(
+        "Privilege",
+        validators=[InputRequired("Describe the privilege."), Length(max=300)],
+        description="What the clinician may do here, for example Performs IUD insertion and removal.",
+    )
+    granted_on = DateField("Granted on", validators=[InputRequired("Give the date it was granted.")])
+    granted_by = StringField(
+        "Granted by",
+        validators=[InputRequired("Say who granted it."), Length(max=120)],
+        description="For example, the Board of Directors or the medical director.",
+    )
+    submit = SubmitField("Add privilege")
+
+
+class ArchivePrivilegeForm(AppForm):
+    submit = SubmitField("Archive privilege")

@@ -11,7 +11,15 @@ from app import uploads
 from app.access import role_required
 from app.actions import carry_out
 from app.credentials import bp
-from app.credentials.forms import AddCredentialForm, ArchiveCredentialForm, ScanForm, VerifyCredentialForm
+from app.credentials.credentialing import history_of, privileges_of, standing_of
+from app.credentials.forms import (
+    AddCredentialForm,
+    ArchiveCredentialForm,
+    PrivilegeForm,
+    RecredentialForm,
+    ScanForm,
+    VerifyCredentialForm,
+)
 from app.credentials.scans import (
     attach_scan,
     check_scan,
@@ -76,13 +84,28 @@ def person(user_id: int):
             add, CredentialError, f"{kind.name} added for {employee.name}; it shows as unverified until verified."
         ):
             return redirect(url_for(".person", user_id=employee.id))
-    held = credentials_of(employee)
+    return render_person(employee, form=form)
+
+
+def render_person(employee: User, **forms):
+    """The employee's credentials page, with the forms given (bound ones show their errors) and fresh ones else."""
+    held, today = credentials_of(employee), date.today()
+    forms.setdefault("recredential_form", RecredentialForm(formdata=None))
+    forms.setdefault("privilege_form", PrivilegeForm(formdata=None))
+    if "form" not in forms:
+        forms["form"] = AddCredentialForm(formdata=None)
+        forms["form"].credential_type_id.choices = [(kind.id, kind.name) for kind in active_types()]
+        forms["form"].scan.description = f"A PDF, PNG or JPEG file of up to {scan_limit_label()}."
     return render_template(
         "credentials/person.html",
         employee=employee,
-        rows=with_status(held, date.today()),
+        rows=with_status(held, today),
         scans=scans_by_credential(held),
-        form=form,
+        standing=standing_of(employee),
+        privileges=privileges_of(employee),
+        history=history_of(employee),
+        today=today,
+        **forms,
     )
 
 

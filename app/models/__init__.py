@@ -4,7 +4,14 @@ from app.models.audit import AuditEvent, OutboxMessage, OutboxStatus
 from app.models.base import Base, utcnow
 from app.models.cache import DataVersion
 from app.models.check_ins import CheckIn, CheckInRating, CheckInSchedule, Rater
-from app.models.credentials import CredentialScan, CredentialType, EmployeeCredential, VerificationMethod
+from app.models.credentials import (
+    CredentialingEvent,
+    CredentialScan,
+    CredentialType,
+    EmployeeCredential,
+    Privilege,
+    VerificationMethod,
+)
 from app.models.hiring import (
     Application,
     ApplicationResubmission,
@@ -45,6 +52,8 @@ from app.models.people import Role, RoleFamily, Site, User
 from app.models.values import Reference, Value
 
 __all__ = [
+    "CredentialingEvent",
+    "Privilege",
     "CredentialScan",
     "CredentialType",
     "EmployeeCredential",

@@ -90,3 +90,39 @@ class CredentialScan(ArchivableMixin, TimestampMixin, Base):
 
     def __repr__(self) -> str:
         return f"<CredentialScan {self.id} credential={self.credential_id}>"
+
+
+class CredentialingEvent(ArchivableMixin, TimestampMixin, Base):
+    """HR recorded that an employee was credentialed (or re-credentialed) on a day; the latest sets the next due date."""
+
+    __tablename__ = "credentialing_event"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    employee_id: Mapped[int] = mapped_column(ForeignKey("user.id", ondelete="RESTRICT"), index=True)
+    credentialed_on: Mapped[date] = mapped_column(index=True)
+    note: Mapped[str] = mapped_column(String(200), default="")  # e.g. the committee or board meeting
+    recorded_by_id: Mapped[int] = mapped_column(ForeignKey("user.id"), index=True)
+
+    employee: Mapped[User] = relationship(foreign_keys=[employee_id])
+    recorded_by: Mapped[User] = relationship(foreign_keys=[recorded_by_id])
+
+    def __repr__(self) -> str:
+        return f"<CredentialingEvent {self.id} user={self.employee_id} on={self.credentialed_on}>"
+
+
+class Privilege(ArchivableMixin, TimestampMixin, Base):
+    """A clinical privilege granted to an employee (what they may do here), kept on their credentialing file."""
+
+    __tablename__ = "privilege"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    employee_id: Mapped[int] = mapped_column(ForeignKey("user.id", ondelete="RESTRICT"), index=True)
+    text: Mapped[str] = mapped_column(String(300))
+    granted_on: Mapped[date]
+    granted_by: Mapped[str] = mapped_column(String(120))  # the body or person who granted it
+    recorded_by_id: Mapped[int] = mapped_column(ForeignKey("user.id"), index=True)
+
+    employee: Mapped[User] = relationship(foreign_keys=[employee_id])
+
+    def __repr__(self) -> str:
+        return f"<Privilege {self.id} user={self.employee_id}>"

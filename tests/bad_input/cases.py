@@ -309,6 +309,21 @@ case("credentials.forms.CredentialTypeForm", HR, lambda w: f"/credentials/types/
           ("renewal of no months", {"renewal_months": "0"}, "Give a number of months from 1 to 120."),
           ("renewal of centuries", {"renewal_months": "1200"}, "Give a number of months from 1 to 120.")),
      required={"name": "Give the credential type a name."})
+case("credentials.forms.RecredentialForm", HR, lambda w: f"/credentials/people/{w.employee.id}/recredentialed",
+     lambda w: {"credentialed_on": date.today().isoformat(), "note": "Credentialing committee"},
+     free_text=("note",), shown_at=lambda w: f"/credentials/people/{w.employee.id}",
+     bad=(("date in words", {"credentialed_on": "last week"}, "Not a valid date value"),
+          ("a date to come", {"credentialed_on": TOMORROW}, "The credentialing date is in the future")),
+     required={"credentialed_on": "Give the date the credentialing decision was made."})
+case("credentials.forms.PrivilegeForm", HR, lambda w: f"/credentials/people/{w.employee.id}/privileges",
+     lambda w: {"text": "Performs IUD insertion", "granted_on": "2026-02-01", "granted_by": "Board of Directors"},
+     free_text=("text", "granted_by"), shown_at=lambda w: f"/credentials/people/{w.employee.id}",
+     bad=(("date in words", {"granted_on": "soon"}, "Not a valid date value"),
+          ("a grant to come", {"granted_on": TOMORROW}, "The grant date is in the future")),
+     required={"text": "Describe the privilege.", "granted_on": "Give the date it was granted.",
+               "granted_by": "Say who granted it."})
+case("credentials.forms.ArchivePrivilegeForm", HR, lambda w: f"/credentials/privileges/{w.privilege.id}/archive",
+     lambda w: {})
 case("credentials.forms.ArchiveCredentialTypeForm", HR,
      lambda w: f"/credentials/types/{w.credential_type.id}/archive", lambda w: {})
 

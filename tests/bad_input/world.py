@@ -96,9 +96,18 @@ def build_world(db, make_user) -> SimpleNamespace:
                                   for v in check_ins.values_for(w.rated_check_in)})
     db.session.flush()
     w.credential_type, w.credential = _credential(db, w.employee, w.hr)
+    w.privilege = _privilege(w.employee, w.hr)
     assert scoring.has_submitted(w.application.id, w.hr.id)
     db.session.info.pop(mail.QUEUE_KEY, None)  # the setup's e-mail belongs to earlier requests, not the next one
     return w
+
+
+def _privilege(employee, hr):
+    """A privilege on the employee's credentialing file."""
+    from app.credentials.credentialing import grant_privilege
+
+    return grant_privilege(employee, text="Performs spirometry", granted_on=date.today(), granted_by="Medical director",
+                           actor=hr, today=date.today())
 
 
 def _credential(db, employee, hr):
