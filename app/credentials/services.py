@@ -111,7 +111,8 @@ def add_credential(
 def verify_credential(
     credential: EmployeeCredential, *, method: VerificationMethod, source: str, actor: User
 ) -> EmployeeCredential:
-    """Record who verified the credential, when and how; a type that needs the primary source accepts no copy."""
+    """Record who verified the credential, when and how; a type that needs the primary source accepts no copy. It
+    ticks the employee's onboarding task for a credential of this type, if they have one open."""
     if credential.archived_at is not None:
         raise CredentialError("This credential has been archived; add a new one instead.")
     source = source.strip()
@@ -122,6 +123,8 @@ def verify_credential(
         )
     if method is VerificationMethod.PRIMARY_SOURCE and not source:
         raise CredentialError("Name the primary source you checked (for example, the state board's licence lookup).")
+    from app.credentials.onboarding_tasks import tick_credential_task
+
     with acting_as(db.session, actor.id):
         credential.verified_at = utcnow()
         credential.verified_by_id = actor.id
@@ -136,6 +139,7 @@ def verify_credential(
             source=source,
         )
         db.session.flush()
+        tick_credential_task(credential, actor=actor)  # the onboarding task "Provide your ... for verification"
     return credential
 
 
