@@ -213,12 +213,15 @@ def schedule_check_ins(include_past: bool) -> None:
 @click.command("import-staff")
 @click.argument("path", type=click.Path(exists=True, dir_okay=False))
 @click.option("--dry-run", is_flag=True, help="Check the file and list its problems; import nothing.")
-def import_staff(path: str, dry_run: bool) -> None:
+@click.option("--credentials", type=click.Path(exists=True, dir_okay=False),
+              help="A CSV of their credentials (email, credential, number, issuer, issued_on, expires_on, "
+                   "verification, verification_source), imported with the staff or not at all.")
+def import_staff(path: str, dry_run: bool, credentials: str | None) -> None:
     """Import current staff from a CSV (name, email, site, role_family, manager_email, start_date): all or nothing."""
     from app.admin.import_services import import_staff_file
 
     with acting_as(db.session, None):
-        ok = import_staff_file(path, dry_run=dry_run, echo=click.echo)
+        ok = import_staff_file(path, dry_run=dry_run, echo=click.echo, credentials=credentials)
     if not ok:
         sys.exit(1)
 

@@ -11,6 +11,7 @@ from sqlalchemy import func, insert, select, text
 from werkzeug.security import generate_password_hash
 
 from app.audit import record
+from app.demo_credentials import build_credentials
 from app.demo_hires import build_hires
 from app.extensions import db
 from app.hiring.bank_services import copy_rubric
@@ -90,12 +91,14 @@ class DemoReport:
     progress: int
     hires: int = 0
     check_ins: int = 0
+    credentials: int = 0
 
     def summary(self) -> str:
         return (
             f"{self.employees} employees, {self.managers} managers, {self.postings} postings, "
             f"{self.applications} applications, {self.scorecards} scorecards, "
-            f"{self.progress} module progress rows, {self.hires} hires with {self.check_ins} check-ins"
+            f"{self.progress} module progress rows, {self.hires} hires with {self.check_ins} check-ins, "
+            f"{self.credentials} credentials"
         )
 
 
@@ -176,11 +179,13 @@ def build_demo(employees: int, password: str, *, today: date | None = None, seed
     hires = build_hires(seed + 1, templates, list(zip(staff_ids, staff_rows, strict=True)), hr_id=hr_id,
                         interviewers=interviewers, site_ids=site_ids, departments=DEPARTMENTS, today=today)
 
+    credentials = build_credentials(seed + 2, list(zip(staff_ids, staff_rows, strict=True)), hr_id=hr_id,
+                                    newhire_id=staff_ids[0], manager_id=manager_ids[0], today=today)
     record(db.session, "demo.created", note=f"{employees} employees")
     db.session.flush()
     _refresh_planner_statistics()
     return DemoReport(len(staff_ids), len(manager_ids), postings + hires.postings, applications + hires.hires,
-                      scorecards + hires.scorecards, progress_count, hires.hires, hires.check_ins)
+                      scorecards + hires.scorecards, progress_count, hires.hires, hires.check_ins, credentials)
 
 
 def _refresh_planner_statistics() -> None:

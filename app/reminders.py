@@ -15,6 +15,7 @@ from sqlalchemy.orm import aliased
 
 from app import mail
 from app.check_in_mail import CheckInItem, own_check_ins, own_lines, own_subject, team_check_ins, team_lines
+from app.credentials.reminders import Expiring, digest_lines, queue_credential_notices, team_credentials
 from app.extensions import db
 from app.models import Assignment, Method, Module, OutboxMessage, Progress, Responsible, User
 from app.onboarding.services import DONE
@@ -34,6 +35,8 @@ class ReminderReport:
     reminders_already_queued: int = 0
     digests_queued: int = 0
     digests_already_queued: int = 0
+    credential_notices_queued: int = 0
+    credential_notices_already_queued: int = 0
     sent: int = 0
     failed: int = 0
 
@@ -41,6 +44,8 @@ class ReminderReport:
         return (
             f"Reminders: {self.reminders_queued} queued ({self.reminders_already_queued} already queued today). "
             f"Manager digests: {self.digests_queued} queued ({self.digests_already_queued} already queued this week). "
+            f"Credential notices: {self.credential_notices_queued} queued "
+            f"({self.credential_notices_already_queued} already queued). "
             f"E-mail: {self.sent} sent, {self.failed} failed (failures are retried later)."
         )
 
@@ -88,6 +93,7 @@ def run_reminders(today: date, *, now: datetime | None = None) -> ReminderReport
     report = ReminderReport()
     report.reminders_queued, report.reminders_already_queued = queue_employee_reminders(today)
     report.digests_queued, report.digests_already_queued = queue_manager_digests(today)
+    report.credential_notices_queued, report.credential_notices_already_queued = queue_credential_notices(today)
     db.session.commit()
     while True:  # a failed message waits for its back-off, so each batch holds new messages
         sent, failed = mail.deliver_due(DELIVERY_BATCH, now=now)
@@ -212,8 +218,8 @@ def reminder_message(user: User, items: list[DueItem], check_ins: list[CheckInIt
 
 
 def digest_message(manager: User, lines: list[ReportLine], today: date,
-                   check_ins: list[CheckInItem] = ()) -> tuple[str, str]:
-    """The subject and body of one manager's weekly digest: training per report, then check-ins due."""
+                   check_ins: list[CheckInItem] = (), credentials: list[Expiring] = ()) -> tuple[str, str]:
+    """The subject and body of one manager's weekly digest: training per report, check-ins due, credentials."""
     year, week, _ = today.isocalendar()
     behind = sum(1 for line in lines if line.overdue)
     awaiting = sum(line.awaiting_sign_off for line in lines)
@@ -233,6 +239,7 @@ def digest_message(manager: User, lines: list[ReportLine], today: date,
     if check_ins:
         body += team_lines(check_ins, _day)
         body += [f"Give your ratings from your team page: {mail.external_url('team.index')}", ""]
+    body += digest_lines(list(credentials))
     body += [
         f"Sign-off requests waiting for you: {awaiting}. Your sign-off queue: {mail.external_url('onboarding.sign_offs')}",
         f"Your team's training status: {mail.external_url('team.index')}",
@@ -264,13 +271,15 @@ def queue_manager_digests(today: date) -> tuple[int, int]:
     """Queue one digest per manager for this ISO week; returns (queued, already queued). Flushes."""
     teams = report_lines(today)
     check_ins = team_check_ins(today)
+    credentials = team_credentials(today)
     keys = {manager_id: digest_key(manager_id, today) for manager_id in teams}
     existing = _already_queued(keys.values())
     queued = 0
     for manager_id, (manager, lines) in teams.items():
         if keys[manager_id] in existing:
             continue
-        subject, body = digest_message(manager, lines, today, check_ins.get(manager_id, []))
+        subject, body = digest_message(manager, lines, today, check_ins.get(manager_id, []),
+                                       credentials.get(manager_id, []))
         if mail.queue(kind="digest", dedupe_key=keys[manager_id], recipient=manager.email, subject=subject, body=body):
             queued += 1
     db.session.flush()

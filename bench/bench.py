@@ -46,7 +46,7 @@ HR = "hr@demo.clinic"
 SECRET = "bench-secret"  # noqa: S105 (a throwaway key for a loopback-only benchmark)
 USER_AGENT = "medical-home-bench/1"
 TARGETS = {"/team": 0.2, "/reports": 0.05}
-PAGES = [("/healthz", None), ("/team", MANAGER), ("/reports", HR), ("/reports/validity", HR)]
+PAGES = [("/healthz", None), ("/team", MANAGER), ("/reports", HR), ("/reports/validity", HR), ("/reports/compliance", HR)]
 EXPORT = "/reports/training.csv"
 JSON_MARK = "BENCH_JSON:"
 

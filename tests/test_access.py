@@ -117,6 +117,8 @@ RULES: dict[str, tuple] = {
     "reports.evidence":             ("/reports/evidence",                           "--  --  --  --  --  ok  ok"),
     "reports.validity":             ("/reports/validity",                           "--  --  --  --  --  ok  ok"),
     "reports.validity_csv":         ("/reports/validity.csv",                       "--  --  --  --  --  ok  ok"),
+    "reports.compliance_view":      ("/reports/compliance",                         "--  --  --  --  --  ok  ok"),
+    "reports.compliance_export":    ("/reports/compliance.csv",                     "--  --  --  --  --  ok  ok"),
     "careers.index":                ("/careers",                                    "ok  ok  ok  ok  ok  ok  ok"),
     "careers.posting":              ("/careers/{posting_id}",                       "ok  ok  ok  ok  ok  ok  ok"),
     "careers.thanks":               ("/careers/{posting_id}/thanks",                "ok  ok  ok  ok  ok  ok  ok"),

@@ -355,20 +355,31 @@ def apply_plan(plan: ImportPlan, *, actor: User | None, today: date) -> list[Use
     return [created[row.email] for row in plan.rows]
 
 
-def import_staff_file(path: str | Path, *, dry_run: bool, echo: Callable[..., None]) -> bool:
-    """The import-staff command: check the file, then import it all (and commit) or report every problem."""
+def import_staff_file(path: str | Path, *, dry_run: bool, echo: Callable[..., None],
+                      credentials: str | Path | None = None) -> bool:
+    """The import-staff command: check the file (and the credentials file, if given), then import it all (and
+    commit) or report every problem."""
+    from app.admin import credential_import
+
     plan = plan_from_bytes(Path(path).read_bytes())
-    name = Path(path).name
-    if not plan.ok:
-        echo(f"{name} was refused; nothing was imported. Fix these {len(plan.problems)} problem(s) and run again:")
-        for problem in plan.problems:
+    held = credential_import.parse_credentials(Path(credentials).read_bytes(), {row.email for row in plan.rows}) \
+        if credentials else credential_import.CredentialPlan()
+    name = Path(path).name + (f" with {Path(credentials).name}" if credentials else "")
+    problems = plan.problems + held.problems
+    if problems:
+        echo(f"{name} was refused; nothing was imported. Fix these {len(problems)} problem(s) and run again:")
+        for problem in problems:
             echo(f"  - {problem}")
         return False
     if dry_run:
-        echo(f"{name} is ready: {len(plan.rows)} people would be imported (dry run; nothing was written).")
+        echo(f"{name} is ready: {len(plan.rows)} people would be imported"
+             + (f" with {len(held.rows)} credentials" if credentials else "") + " (dry run; nothing was written).")
         return True
     try:
         users = apply_plan(plan, actor=None, today=date.today())
+        if held.rows:
+            holders = credential_import.accounts_for({row.email for row in held.rows})
+            credential_import.apply_credentials(held, holders)
         db.session.commit()
     except StaffImportError as error:
         db.session.rollback()
@@ -378,5 +389,6 @@ def import_staff_file(path: str | Path, *, dry_run: bool, echo: Callable[..., No
         db.session.rollback()
         raise
     mail.deliver_committed()
-    echo(f"Imported {len(users)} people; invitations sent.")
+    echo(f"Imported {len(users)} people"
+         + (f" and {len(held.rows)} credentials" if held.rows else "") + "; invitations sent.")
     return True

@@ -144,8 +144,8 @@ def transcript():
 @bp.get("/calendar/<token>.ics")
 @limiter.limit("60 per minute")
 def calendar_feed(token: str):
-    """Due dates and open check-ins (one's own and one's reports') as an iCalendar feed, reached by the user's
-    unguessable token."""
+    """Due dates, open check-ins (one's own and one's reports') and one's expiring credentials as an iCalendar
+    feed, reached by the user's unguessable token."""
     user = db.session.scalar(select(User).where(User.calendar_token == token, User.active))
     if user is None:
         abort(404)
@@ -179,6 +179,10 @@ def calendar_feed(token: str):
         event.add("dtstart", check_in.due_date)
         event.add("dtend", check_in.due_date + timedelta(days=1))
         event.add("dtstamp", datetime.now())
+        feed.add_component(event)
+    from app.credentials.reminders import calendar_events
+
+    for event in calendar_events(user, date.today(), datetime.now()):
         feed.add_component(event)
     return Response(feed.to_ical(), mimetype="text/calendar",
                     headers={"Content-Disposition": "attachment; filename=onboarding.ics"})

@@ -11,6 +11,7 @@ from sqlalchemy import select
 
 from app import page_cache
 from app.access import role_required
+from app.credentials.gaps import credential_gaps
 from app.extensions import db
 from app.forms import ignored_filters
 from app.hiring import scoring
@@ -51,6 +52,7 @@ def index():
         report = services.build_report(filters, today=today, hide=hide)
         warnings = early_warnings(select(User.id).where(*services.staff_scope(filters)), today)
         return Markup(render_template("reports/_report.html", report=report, filters=filters, warnings=warnings,
+                                      credential_gaps=credential_gaps(select(User.id).where(*services.staff_scope(filters)), today),
                                       today=today, stages=services.PIPELINE, scores=services.SCORES))
 
     report = page_cache.cached("report", (today, hide, page_cache.query_string()), report_part)

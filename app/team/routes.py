@@ -10,6 +10,7 @@ from markupsafe import Markup
 
 from app import page_cache
 from app.access import STAFF_MANAGERS, role_required
+from app.credentials.gaps import credential_gaps
 from app.extensions import db
 from app.forms import ignored_filters
 from app.models import Rater, Role, User
@@ -40,7 +41,9 @@ def index():
     def team_parts() -> tuple[Markup, Markup, list]:
         page, summary = services.team_page(current_user, filters, today=today,
                                            page=request.args.get("page", 1, type=int))
-        shown = {"form": form, "filters": filters, "page": page, "summary": summary, "today": today}
+        gaps = credential_gaps(services.team_ids(current_user, indirect=filters.indirect), today)
+        shown = {"form": form, "filters": filters, "page": page, "summary": summary, "today": today,
+                 "credential_gaps": gaps}
         return (Markup(render_template("team/_counts.html", **shown)),
                 Markup(render_template("team/_people.html", **shown)),
                 sign_off_queue(current_user))

@@ -376,6 +376,11 @@ case("reports.forms.ValidityFilterForm", HR, lambda w: "/reports/validity",
           ("February 30", {"hired_from": "2026-02-30"}, "Hired from: Not a valid date value."),
           ("year 9999", {"hired_to": "9999-12-31"}, "Hired to: Enter a date between")))
 
+case("reports.compliance_forms.ComplianceFilterForm", HR, lambda w: "/reports/compliance",
+     lambda w: {"family": "medical-assistant"}, method="GET", changes=False,
+     bad=(("role family that does not exist", {"family": "astronaut"}, "Role family: Not a valid choice."),
+          ("site that does not exist", {"site": "999999"}, "Site: Not a valid choice.")))
+
 # A base class posted only through its subclasses (which have cases of their own).
 BASES = {"admin.forms.ProfileFields": ("admin.forms.InviteUserForm", "admin.forms.EditUserForm")}
 

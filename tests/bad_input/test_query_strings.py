@@ -9,7 +9,7 @@ from tests.bad_input.world import changed_tables, snapshot
 from tests.helpers import text
 
 FILTER_PAGES = ["/team", "/reports", "/reports/evidence", "/reports/training.csv", "/reports/validity",
-                "/reports/validity.csv", "/admin/users", "/admin/audit", "/hiring/questions", "/hiring/postings",
+                "/reports/validity.csv", "/reports/compliance", "/reports/compliance.csv", "/admin/users", "/admin/audit", "/hiring/questions", "/hiring/postings",
                 "/hiring/rubrics", "/onboarding/tracks"]
 
 
