@@ -1,6 +1,6 @@
 """Credentials in a real browser: HR adds a nurse's RN licence with a scanned copy and verifies it with the
-primary source, and records her BLS card, which expires within 30 days; the nurse sees both on My onboarding and
-downloads her own scan."""
+primary source, and records her BLS card, which expires within 30 days; her manager sees the expiring BLS on /team;
+the nurse sees both on My onboarding and downloads her own scan."""
 
 from __future__ import annotations
 
@@ -102,6 +102,17 @@ def test_hr_records_a_licence_with_a_scan_and_the_nurse_sees_her_credentials(pag
     assert Path(download.value.path()).read_bytes() == SCAN
     stored = list(scan_dir.iterdir())
     assert len(stored) == 1 and "rn-licence" not in stored[0].name and stored[0].read_bytes() == SCAN
+    sign_out(page)
+
+    # Her manager sees the expiring BLS among the team's credential warnings on /team, and no licence warning.
+    sign_in(page, MANAGER, DEMO_PASSWORD)
+    page.goto("/team")
+    warnings = page.locator("section[aria-labelledby=credential-warnings]")
+    expect(warnings).to_be_visible()
+    rae = warnings.locator("li.border").filter(has_text=NURSE_NAME)
+    expect(rae).to_contain_text(f"{BLS}: expires in 20 days")
+    expect(rae).not_to_contain_text(LICENCE)
+    screenshot(page, "credentials-team-warning")
     sign_out(page)
 
     # The nurse sees her credentials on My onboarding, the BLS flagged, and downloads her own scan.
