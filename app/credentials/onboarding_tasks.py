@@ -100,9 +100,10 @@ def assign_credential_tasks(employee: User, *, actor: User | None, today: dt.dat
     return modules
 
 
-def tick_credential_task(credential: EmployeeCredential, *, actor: User) -> bool:
-    """Complete the employee's open task for this credential's type, now that HR verified one; False if none."""
-    from app.onboarding.services import complete_task
+def tick_credential_task(credential: EmployeeCredential, *, actor: User | None) -> bool:
+    """Complete the employee's open task for this credential's type, now that one is verified (by HR, or arriving
+    verified with an import: actor None); False if there is none."""
+    from app.onboarding.services import complete
 
     progress = db.session.scalar(
         select(Progress)
@@ -115,4 +116,4 @@ def tick_credential_task(credential: EmployeeCredential, *, actor: User) -> bool
     )
     if progress is None:
         return False
-    return complete_task(progress, actor=actor)
+    return complete(progress, actor=actor, signed_off_by=actor)

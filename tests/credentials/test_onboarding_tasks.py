@@ -10,6 +10,7 @@ from sqlalchemy import select
 from app.credentials.services import verify_credential
 from app.hiring.hire import hire_applicant
 from app.models import (
+    CredentialType,
     Method,
     Module,
     Progress,
@@ -20,6 +21,7 @@ from app.models import (
     Stage,
     Track,
     TrackKind,
+    User,
     VerificationMethod,
 )
 from app.onboarding.services import bulk_assign
@@ -114,3 +116,22 @@ def test_the_new_hire_sees_the_task_on_my_onboarding(client, db, make_user, kind
     auth.login(employee)
     page = text(client.get("/onboarding"))
     assert "Credentials for verification" in page and "Provide your RN licence for verification" in page
+
+
+def test_an_imported_verified_credential_ticks_the_task_the_import_gave(runner, db, tmp_path):
+    from tests.credentials.test_import_credentials import HEADER, STAFF_HEADER
+
+    SiteFactory(name="Harbor Clinic")
+    db.session.add_all([CredentialType(name="BLS card", role_families=["medical-assistant"], renewal_months=24),
+                        CredentialType(name="CLIA competency", role_families=["medical-assistant"])])
+    db.session.flush()
+    staff, held = tmp_path / "staff.csv", tmp_path / "credentials.csv"
+    staff.write_text(f"{STAFF_HEADER}\nSam Carter,sam@example.org,Harbor Clinic,medical-assistant,,{TODAY}\n")
+    held.write_text(f"{HEADER}\nsam@example.org,BLS card,B-1,American Heart Association,,"
+                    f"{TODAY + timedelta(days=400)},copy-seen,\n")
+    result = runner.invoke(args=["import-staff", str(staff), "--credentials", str(held)])
+    assert result.exit_code == 0, result.output
+    sam = db.session.scalar(select(User).where(User.email == "sam@example.org"))
+    tasks = tasks_of(db, sam)
+    assert tasks["Provide your BLS card for verification"].status is ProgressStatus.COMPLETED
+    assert tasks["Provide your CLIA competency for verification"].status is ProgressStatus.NOT_STARTED
