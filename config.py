@@ -143,6 +143,8 @@ class Config:
     BASE_URL = "http://127.0.0.1:5000"  # the public address every link that leaves the app is built from
     RESUME_DIR = str(INSTANCE_DIR / "resumes")  # outside the web root; served only to HR
     RESUME_MAX_BYTES = 5 * 1024 * 1024
+    CREDENTIAL_SCAN_DIR = str(INSTANCE_DIR / "credential-scans")  # outside the web root; HR and the person only
+    CREDENTIAL_SCAN_MAX_BYTES = 5 * 1024 * 1024
     MAX_CONTENT_LENGTH = 6 * 1024 * 1024  # the largest request: a 5 MB résumé plus the form
 
     # Sign-in with the organization's identity provider (OpenID Connect); off while OIDC_ISSUER is empty.
@@ -179,6 +181,8 @@ class Config:
         self.BASE_URL = env.get("BASE_URL", self.BASE_URL).rstrip("/")
         public_host(self.BASE_URL)
         self.RESUME_DIR = env.get("RESUME_DIR", self.RESUME_DIR)
+        self.CREDENTIAL_SCAN_DIR = env.get("CREDENTIAL_SCAN_DIR", self.CREDENTIAL_SCAN_DIR)
+        self.CREDENTIAL_SCAN_MAX_BYTES = _env_int("CREDENTIAL_SCAN_MAX_BYTES", self.CREDENTIAL_SCAN_MAX_BYTES)
         self.CACHE_TYPE = env.get("CACHE_TYPE", self.CACHE_TYPE)
         self.TRUSTED_PROXIES = _env_int("TRUSTED_PROXIES", self.TRUSTED_PROXIES)
         self.OIDC_ISSUER = env.get("OIDC_ISSUER", self.OIDC_ISSUER).strip().rstrip("/")

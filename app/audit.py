@@ -26,9 +26,13 @@ from app.models import (
     CheckIn,
     CheckInRating,
     Completion,
+    CredentialingEvent,
+    CredentialScan,
+    CredentialType,
     EmployeeCredential,
     IdempotentRequest,
     OutboxMessage,
+    Privilege,
     StageChange,
     WebhookDelivery,
     utcnow,
@@ -162,7 +166,8 @@ def _after_flush(session: Session, flush_context: Any) -> None:
     for obj in session.deleted:
         if type(obj) in NOT_AUDITED:
             continue
-        if type(obj) in (ApiToken, ApplicationResubmission, CheckIn, CheckInRating, Completion, EmployeeCredential, StageChange):
+        if type(obj) in (ApiToken, ApplicationResubmission, CheckIn, CheckInRating, Completion, CredentialingEvent,
+                         CredentialScan, CredentialType, EmployeeCredential, Privilege, StageChange):
             raise RuntimeError(f"{_entity_type(obj)} rows are history and are never deleted")
         rows.append(_row(obj, f"{_entity_type(obj)}.deleted", _created(obj)[1], {}, actor_id))
     if rows:

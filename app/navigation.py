@@ -78,6 +78,10 @@ NAVIGATION: list[Link | Group] = [
         Link("Check-in schedule", "onboarding.check_in_schedule", STAFF_OFFICE),
         Link("Reports", "reports.index", STAFF_OFFICE, active=("reports.",)),
         Link("Import staff", "admin.import_staff", STAFF_OFFICE, active=("admin.import", "admin.confirm_import")),
+        Link("Re-credentialing", "credentials.recredentialing", STAFF_OFFICE),
+        Link("Credential types", "credentials.types", STAFF_OFFICE,
+             active=("credentials.types", "credentials.new_type", "credentials.edit_type",
+                     "credentials.archive_type_page")),
     ]),
     Link("PCMH values", "content.index", active=("content.",)),
     Group("Admin", [

@@ -69,15 +69,17 @@ ANON, STAFF, INTERVIEWER, MANAGER, OTHER_MANAGER, HR, ADMIN = (
     "anonymous", "staff", "interviewer", "manager", "other_manager", "hr", "admin")
 ACTORS = (ANON, STAFF, INTERVIEWER, MANAGER, OTHER_MANAGER, HR, ADMIN)
 PDF = b"%PDF-1.4\n1 0 obj << /Type /Catalog >> endobj\ntrailer << /Root 1 0 R >>\n%%EOF\n"
+PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 64  # a credential scan's first bytes are all that is checked
 DRAFT_NOTE = "Ian's private draft note: asked twice about hand-offs."
 CSRF_REFUSAL = "The form expired or was not sent from this site."
 TODAY = date.today()
 
 
 def make_world(app, db, make_user, tmp_path, monkeypatch) -> SimpleNamespace:
-    """The organization, with résumés in a folder of the test's own."""
+    """The organization, with résumés and credential scans in folders of the test's own."""
     resume_dir = tmp_path / "resumes"
     monkeypatch.setitem(app.config, "RESUME_DIR", str(resume_dir))
+    monkeypatch.setitem(app.config, "CREDENTIAL_SCAN_DIR", str(tmp_path / "credential-scans"))
     return build(db, make_user, resume_dir)
 
 
@@ -221,7 +223,10 @@ def _scheduled_interview(db, application, person) -> dict:
 
 
 def _credentials(db, person) -> dict:
-    """Tess's BLS card, recorded by HR and not yet verified."""
+    """Tess's BLS card, recorded by HR and not yet verified; Sam's, with a scanned copy only HR, admins and Sam
+    may download."""
+    from app import uploads
+    from app.credentials.scans import CheckedScan, attach_scan
     from app.credentials.services import add_credential
     from app.models import CredentialType
 
@@ -230,7 +235,15 @@ def _credentials(db, person) -> dict:
     db.session.flush()
     credential = add_credential(person["tess"], kind, number="BLS-1", issuer="American Heart Association",
                                 issued_on=None, expires_on=TODAY + timedelta(days=400), actor=person["hr"])
-    return {"credential_id": credential.id, "credential_type_id": kind.id}
+    sams = add_credential(person["sam"], kind, number="BLS-2", issuer="American Heart Association",
+                          issued_on=None, expires_on=TODAY + timedelta(days=400), actor=person["hr"])
+    attach_scan(sams, CheckedScan(PNG, uploads.PNG), actor=person["hr"])
+    from app.credentials.credentialing import grant_privilege
+
+    privilege = grant_privilege(person["tess"], text="Performs point-of-care testing", granted_on=TODAY,
+                                granted_by="Medical director", actor=person["hr"], today=TODAY)
+    return {"credential_id": credential.id, "credential_type_id": kind.id, "sam_credential_id": sams.id,
+            "privilege_id": privilege.id}
 
 
 def _webhooks(db, person) -> dict:

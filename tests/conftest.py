@@ -32,6 +32,7 @@ def app(tmp_path_factory):
         # A file rather than memory, so every connection sees the same database.
         os.environ["TEST_DATABASE_URL"] = f"sqlite:///{tmp_path_factory.mktemp('db') / 'test.db'}"
     app = create_app(TestingConfig)
+    app.config["CREDENTIAL_SCAN_DIR"] = str(tmp_path_factory.mktemp("credential-scans"))  # never the instance folder
 
     @request_started.connect_via(app)
     def _forget_the_last_requests_user(sender, **extra):

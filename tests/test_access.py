@@ -30,6 +30,7 @@ from config import TestingConfig
 from tests.access_world import (
     ACTORS,
     ANON,
+    PNG,
     Browsers,
     changed,
     fingerprint,
@@ -186,6 +187,20 @@ RULES: dict[str, tuple] = {
     "credentials.person":           ("/credentials/people/{other_id}",              "--  --  --  --  --  ok  ok"),
     "credentials.verify":           ("/credentials/{credential_id}/verify",         "--  --  --  --  --  ok  ok"),
     "credentials.archive":          ("/credentials/{credential_id}/archive",        "--  --  --  --  --  ok  ok"),
+    "credentials.upload_scan":      ("/credentials/{credential_id}/scan",           "--  --  --  --  --  ok  ok"),
+    # A scanned copy is the person's own (Sam's here), HR's and an admin's; anyone else finds nothing, even Sam's
+    # manager. tests/credentials/test_scans.py checks the same answer for a credential that does not exist.
+    "credentials.scan":             ("/credentials/{sam_credential_id}/scan/file",  "--  ok  404 404 404 ok  ok"),
+    "credentials.recredentialed":   ("/credentials/people/{other_id}/recredentialed", "--  --  --  --  --  ok  ok"),
+    "credentials.add_privilege":    ("/credentials/people/{other_id}/privileges",   "--  --  --  --  --  ok  ok"),
+    "credentials.archive_privilege_page": ("/credentials/privileges/{privilege_id}/archive", "--  --  --  --  --  ok  ok"),
+    "credentials.recredentialing":  ("/credentials/recredentialing",                "--  --  --  --  --  ok  ok"),
+    "credentials.credentialing_file": ("/credentials/people/{other_id}/file",       "--  --  --  --  --  ok  ok"),
+    "credentials.types":            ("/credentials/types",                          "--  --  --  --  --  ok  ok"),
+    "credentials.new_type":         ("/credentials/types/new",                      "--  --  --  --  --  ok  ok"),
+    "credentials.edit_type":        ("/credentials/types/{credential_type_id}/edit", "--  --  --  --  --  ok  ok"),
+    "credentials.archive_type_page": ("/credentials/types/{credential_type_id}/archive", "--  --  --  --  --  ok  ok"),
+    "credentials.restore_type_page": ("/credentials/types/{credential_type_id}/restore", "--  --  --  --  --  ok  ok"),
 }
 
 # What a person who may use a write route would send (tests/test_csrf.py sends the same without a token).
@@ -269,6 +284,14 @@ FORMS = {
                                             "location": "Room 3", "interviewer_ids": str(w.paz_id)},
     "hiring.reschedule_interview": lambda w: {"day": "2031-01-06", "start": "11:00", "minutes": "60",
                                               "location": "Room 2", "interviewer_ids": str(w.ivy_id)},
+    "credentials.upload_scan": lambda w: {"scan": (io.BytesIO(PNG), "licence.png")},
+    "credentials.recredentialed": lambda w: {"credentialed_on": date.today().isoformat(), "note": "Committee"},
+    "credentials.add_privilege": lambda w: {"text": "Performs joint injections", "granted_on": "2026-01-05",
+                                            "granted_by": "Board of Directors"},
+    "credentials.new_type": lambda w: {"name": "CLIA competency", "role_families": "medical-assistant",
+                                       "renewal_months": "12"},
+    "credentials.edit_type": lambda w: {"name": "BLS/CPR card", "role_families": "medical-assistant",
+                                        "renewal_months": "24"},
     "hiring.hire": lambda w: {"start_date": "2031-01-06", "site_id": str(w.site_id),
                               "role_family": "medical-assistant", "manager_id": str(w.mona_id)},
     "hiring.message_template": lambda w: {"subject": "About {posting_title}", "body": "Hello {candidate_name}.",

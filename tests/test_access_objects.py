@@ -6,11 +6,13 @@ Ian interview Rosa (Ian has a draft), Paz interviews nobody; Sam has the calenda
 from __future__ import annotations
 
 import re
+from datetime import date, timedelta
 
 import pytest
 from icalendar import Calendar
 from sqlalchemy import func, select
 
+from app.credentials.reminders import expiring
 from app.models import Application, CheckIn, Completion, Progress, ProgressStatus, QuizAttempt, Rating, Scorecard, User
 from tests.access_world import (
     ANON,
@@ -113,6 +115,10 @@ def test_a_calendar_token_opens_only_its_owners_feed_whoever_asks(db, world, bro
             for kind in ("attest", "quiz", "sign_off", "task")}
     sams |= {f"check-in-{check_in_id}@medical-home-onboarding" for check_in_id in db.session.scalars(
         select(CheckIn.id).where(CheckIn.employee_id == w.sam_id, CheckIn.completed_at.is_(None)))}
+    sams |= {f"credential-{item.credential_id}@medical-home-onboarding"
+             for item in expiring(date.today(), until=date.max, since=date.today() - timedelta(days=30),
+                                  employee_id=w.sam_id)}
+    assert any(uid.startswith("credential-") for uid in sams)  # Sam's own expiring credential is in his feed
     for actor in (ANON, STAFF, INTERVIEWER, MANAGER, HR):
         assert feed_uids(browsers.call(actor, "GET", f"/onboarding/calendar/{w.calendar_token}.ics")) == sams
     # Signed in or not, a token that is not someone's current token finds nothing.

@@ -17,6 +17,7 @@ from sqlalchemy import select
 from app.admin.import_services import Problem, UnreadableFile, decode_csv, read_csv_records
 from app.audit import record
 from app.auth.services import normalize_email
+from app.credentials.onboarding_tasks import tick_credential_task
 from app.extensions import db
 from app.forms import unusable_character
 from app.models import CredentialType, EmployeeCredential, User, VerificationMethod, utcnow
@@ -155,11 +156,14 @@ def apply_credentials(plan: CredentialPlan, users: dict[str, User]) -> int:
             employee_id=employee.id, credential_type_id=row.kind.id, number=row.number, issuer=row.issuer,
             issued_on=row.issued_on, expires_on=row.expires_on, verification_source=row.source,
             verified_at=now if row.method else None, verification_method=row.method)
+        credential.credential_type = row.kind
         db.session.add(credential)
         db.session.flush()
         record(db.session, "credential.imported", credential, employee_id=employee.id, type=row.kind.name,
                number=row.number, issuer=row.issuer, expires_on=row.expires_on,
                method=row.method.value if row.method else None, source=row.source)
+        if credential.verified_at is not None:
+            tick_credential_task(credential, actor=None)  # the onboarding task import gave them for it
     db.session.flush()
     return len(plan.rows)
 

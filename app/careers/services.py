@@ -3,8 +3,6 @@
 from __future__ import annotations
 
 import logging
-import os
-import secrets
 from datetime import date
 from itertools import groupby
 from pathlib import Path
@@ -18,6 +16,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import joinedload
 from werkzeug.datastructures import FileStorage
 
+from app import uploads
 from app.audit import record
 from app.extensions import db
 from app.hiring import candidate_messages as messages
@@ -36,7 +35,7 @@ from app.templating import render_markdown
 
 log = logging.getLogger(__name__)
 
-PDF_MAGIC = b"%PDF-"
+size_label = uploads.size_label
 
 
 class ApplicationError(Exception):
@@ -149,25 +148,21 @@ def script_json(data: Any) -> Markup:
 # Résumés -------------------------------------------------------------------------------------
 
 
-def size_label(limit: int) -> str:
-    return f"{limit / (1024 * 1024):g} MB"
-
-
 def check_resume(file_storage: FileStorage) -> bytes:
     """The uploaded résumé's bytes when it is a PDF within the size limit; ResumeRejected otherwise."""
     limit = current_app.config["RESUME_MAX_BYTES"]
     filename = (file_storage.filename or "").strip()
     if not filename.lower().endswith(".pdf"):
         raise ResumeRejected("Your résumé must be a PDF file (its name ends in .pdf).")
-    data = file_storage.stream.read(limit + 1)
-    if len(data) > limit:
+    data = uploads.read_limited(file_storage, limit)
+    if data is None:
         raise ResumeRejected(
             f"Your résumé is larger than {size_label(limit)}. Save a smaller PDF (for example without "
             "photos) and try again."
         )
     if not data:
         raise ResumeRejected("The résumé file is empty. Choose the PDF again.")
-    if not data.startswith(PDF_MAGIC):
+    if uploads.kind_of(data, [uploads.PDF]) is None:
         raise ResumeRejected(
             "That file is not a PDF, even though its name ends in .pdf. Save or export your résumé "
             "as a PDF and try again."
@@ -181,17 +176,7 @@ def resume_dir() -> Path:
 
 def store_resume(data: bytes) -> str:
     """Write a checked résumé under RESUME_DIR with a random name; return the stored name."""
-    directory = resume_dir()
-    directory.mkdir(parents=True, exist_ok=True, mode=0o700)
-    while True:
-        name = f"{secrets.token_hex(16)}.pdf"
-        try:
-            fd = os.open(directory / name, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-        except FileExistsError:  # pragma: no cover (128 random bits)
-            continue
-        with os.fdopen(fd, "wb") as handle:
-            handle.write(data)
-        return name
+    return uploads.store(resume_dir(), data, uploads.PDF.extension)
 
 
 # Applications --------------------------------------------------------------------------------

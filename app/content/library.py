@@ -182,26 +182,30 @@ def read_library(root: str | Path) -> Library:
                 library.origins[("modules", module.key)] = str(path.relative_to(root))
         library.modules[track.key] = modules
 
-    schedules = root / CHECK_INS_FILE
-    if schedules.exists():
-        parsed = load(schedules, CheckInSchedulesFile)
-        if parsed:
-            library.check_in_schedules = parsed.schedules
-            for spec in parsed.schedules:
-                library.origins[("check-in schedules", spec.role_family)] = CHECK_INS_FILE
+    def optional(name: str, model: type[BaseModel], items: str, kind: str, key: str) -> list:
+        """An optional file's items, each remembered as coming from it; none when the file is absent."""
+        path = root / name
+        parsed = load(path, model) if path.exists() else None
+        found = list(getattr(parsed, items)) if parsed else []
+        for item in found:
+            library.origins[(kind, getattr(item, key))] = name
+        return found
 
-    kinds = root / CREDENTIAL_TYPES_FILE
-    if kinds.exists():
-        parsed = load(kinds, CredentialTypesFile)
-        if parsed:
-            library.credential_types = parsed.types
-            for spec in parsed.types:
-                library.origins[("credential types", spec.name)] = CREDENTIAL_TYPES_FILE
+    library.check_in_schedules = optional(
+        CHECK_INS_FILE, CheckInSchedulesFile, "schedules", "check-in schedules", "role_family"
+    )
+    library.credential_types = optional(CREDENTIAL_TYPES_FILE, CredentialTypesFile, "types", "credential types", "name")
 
     _cross_check(library, problems)
     if problems:
         raise SeedError(problems)
     return library
+
+
+def _once_each(name: str, field_name: str, keys: list[str], complaint: str, problems: list[str]) -> None:
+    """One problem for each key an optional file gives more than once."""
+    for key in sorted({key for key in keys if keys.count(key) > 1}):
+        problems.append(f"{name}: item {key}: {field_name}: {complaint}")
 
 
 def _cross_check(library: Library, problems: list[str]) -> None:
@@ -232,12 +236,10 @@ def _cross_check(library: Library, problems: list[str]) -> None:
     unique("criteria", [c.key for rubric in library.rubrics for c in rubric.criteria])
     unique("tracks", [track.key for track in library.tracks])
     unique("modules", [module.key for _, module in library.all_modules()])
-    families = [spec.role_family for spec in library.check_in_schedules]
-    for family in sorted({family for family in families if families.count(family) > 1}):
-        problems.append(f"{CHECK_INS_FILE}: item {family}: role_family: has more than one schedule")
-    names = [spec.name for spec in library.credential_types]
-    for name in sorted({name for name in names if names.count(name) > 1}):
-        problems.append(f"{CREDENTIAL_TYPES_FILE}: item {name}: name: used more than once")
+    _once_each(CHECK_INS_FILE, "role_family", [spec.role_family for spec in library.check_in_schedules],
+               "has more than one schedule", problems)
+    _once_each(CREDENTIAL_TYPES_FILE, "name", [spec.name for spec in library.credential_types],
+               "used more than once", problems)
 
     for value in library.values:
         sources("values", value.key, value.sources)

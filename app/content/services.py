@@ -177,13 +177,14 @@ def _apply_check_in_schedules(library: Library, report: LoadReport) -> None:
 
 
 def _apply_credential_types(library: Library, report: LoadReport) -> None:
-    """Add the credential types the database lacks, by name; a type already there (even archived) is left as
-    it is, so the seed never undoes what HR has changed."""
-    existing = set(db.session.scalars(select(CredentialType.name)))
+    """Add the credential types the database lacks, by name; a type already there (even archived, or renamed by
+    HR: it keeps the name it was seeded under) is left as it is, so the seed never undoes what HR has changed."""
+    existing = {name for row in db.session.execute(select(CredentialType.name, CredentialType.seed_name))
+                for name in row if name}
     for spec in library.credential_types:
         if spec.name not in existing:
             db.session.add(CredentialType(
-                name=spec.name, role_families=list(spec.role_families),
+                name=spec.name, seed_name=spec.name, role_families=list(spec.role_families),
                 primary_source_required=spec.primary_source, renewal_months=spec.renewal_months,
             ))
             report.created["credential types"] += 1

@@ -4,4 +4,4 @@ from flask import Blueprint
 
 bp = Blueprint("credentials", __name__)
 
-from app.credentials import routes  # noqa: E402,F401
+from app.credentials import credentialing_routes, routes, type_routes  # noqa: E402,F401

@@ -3,16 +3,39 @@
 from __future__ import annotations
 
 import datetime as dt
+from typing import NamedTuple
 
 from sqlalchemy import select
+from sqlalchemy.orm import contains_eager
 
 from app.audit import acting_as, record
+from app.credentials.status import Badge, CredentialStatus, badges, classify
 from app.extensions import db
 from app.models import CredentialType, EmployeeCredential, User, VerificationMethod, utcnow
 
 
 class CredentialError(Exception):
     """A credential change was refused; the message says why, in words HR can act on."""
+
+
+class CredentialRow(NamedTuple):
+    """A credential as a page lists it: the record, its status on the day, and the badges it shows."""
+
+    credential: EmployeeCredential
+    status: CredentialStatus
+    badges: list[Badge]
+
+
+def with_status(credentials: list[EmployeeCredential], today: dt.date) -> list[CredentialRow]:
+    """Each credential with its status and badges on `today`, in the order given."""
+    return [
+        CredentialRow(
+            credential,
+            classify(credential.expires_on, credential.verified, today),
+            badges(credential.expires_on, credential.verified, today),
+        )
+        for credential in credentials
+    ]
 
 
 def active_types() -> list[CredentialType]:
@@ -30,6 +53,7 @@ def credentials_of(employee: User) -> list[EmployeeCredential]:
         db.session.scalars(
             select(EmployeeCredential)
             .join(EmployeeCredential.credential_type)
+            .options(contains_eager(EmployeeCredential.credential_type))
             .where(EmployeeCredential.employee_id == employee.id, EmployeeCredential.archived_at.is_(None))
             .order_by(CredentialType.name, EmployeeCredential.expires_on.desc(), EmployeeCredential.id)
         )
@@ -87,7 +111,8 @@ def add_credential(
 def verify_credential(
     credential: EmployeeCredential, *, method: VerificationMethod, source: str, actor: User
 ) -> EmployeeCredential:
-    """Record who verified the credential, when and how; a type that needs the primary source accepts no copy."""
+    """Record who verified the credential, when and how; a type that needs the primary source accepts no copy. It
+    ticks the employee's onboarding task for a credential of this type, if they have one open."""
     if credential.archived_at is not None:
         raise CredentialError("This credential has been archived; add a new one instead.")
     source = source.strip()
@@ -98,6 +123,8 @@ def verify_credential(
         )
     if method is VerificationMethod.PRIMARY_SOURCE and not source:
         raise CredentialError("Name the primary source you checked (for example, the state board's licence lookup).")
+    from app.credentials.onboarding_tasks import tick_credential_task
+
     with acting_as(db.session, actor.id):
         credential.verified_at = utcnow()
         credential.verified_by_id = actor.id
@@ -112,6 +139,7 @@ def verify_credential(
             source=source,
         )
         db.session.flush()
+        tick_credential_task(credential, actor=actor)  # the onboarding task "Provide your ... for verification"
     return credential
 
 

@@ -8,19 +8,20 @@ from dataclasses import dataclass, field
 from sqlalchemy import select
 
 from app.credentials.rules import gaps, required_for
-from app.credentials.status import TONES, CredentialStatus, classify
+from app.credentials.scans import scans_by_credential
+from app.credentials.services import CredentialRow, credentials_of, with_status
 from app.extensions import db
-from app.models import CredentialType, EmployeeCredential, User
+from app.models import CredentialScan, CredentialType, User
 
 
 @dataclass
 class OwnCredentials:
     """An employee's credentials with their status, and the required types they lack or have let expire."""
 
-    rows: list[tuple[EmployeeCredential, CredentialStatus]] = field(default_factory=list)
+    rows: list[CredentialRow] = field(default_factory=list)
+    scans: dict[int, CredentialScan] = field(default_factory=dict)  # credential id -> its scan on record
     missing: list[CredentialType] = field(default_factory=list)
     expired: list[CredentialType] = field(default_factory=list)
-    tones: dict = field(default_factory=lambda: TONES)
 
     @property
     def shown(self) -> bool:
@@ -28,18 +29,11 @@ class OwnCredentials:
 
 
 def own_credentials(employee: User, today: dt.date) -> OwnCredentials:
-    """Two statements whatever the organization's size: the person's credentials and the credential types."""
-    held = list(
-        db.session.scalars(
-            select(EmployeeCredential)
-            .join(EmployeeCredential.credential_type)
-            .where(EmployeeCredential.employee_id == employee.id, EmployeeCredential.archived_at.is_(None))
-            .order_by(CredentialType.name)
-        )
-    )
-    rows = [(credential, classify(credential.expires_on, credential.verified, today)) for credential in held]
+    """Three statements whatever the organization's size: the person's credentials, their scans and the types."""
+    held = credentials_of(employee)
+    rows, scans = with_status(held, today), scans_by_credential(held)
     if employee.role_family is None:
-        return OwnCredentials(rows=rows)
+        return OwnCredentials(rows=rows, scans=scans)
     required = required_for(employee.role_family.value, db.session.scalars(select(CredentialType)))
     latest: dict[int, tuple[dt.date | None, bool]] = {}
     for credential in held:
@@ -47,4 +41,4 @@ def own_credentials(employee: User, today: dt.date) -> OwnCredentials:
         if current is None or (credential.expires_on or dt.date.max) > (current[0] or dt.date.max):
             latest[credential.credential_type_id] = (credential.expires_on, credential.verified)
     found = gaps(required, latest, today)
-    return OwnCredentials(rows=rows, missing=found["missing"], expired=found["expired"])
+    return OwnCredentials(rows=rows, scans=scans, missing=found["missing"], expired=found["expired"])

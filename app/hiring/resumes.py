@@ -4,9 +4,10 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from flask import abort, current_app, send_file
+from flask import abort, current_app
 from sqlalchemy import select
 
+from app import uploads
 from app.access import role_required
 from app.extensions import db
 from app.hiring import bp
@@ -15,13 +16,7 @@ from app.models import Application, ApplicationResubmission, Role
 
 def stored_file(name: str | None) -> Path | None:
     """The stored résumé with this name, or None when there is none or the name would leave RESUME_DIR."""
-    if not name:
-        return None
-    directory = Path(current_app.config["RESUME_DIR"]).resolve()
-    path = (directory / name).resolve()
-    if not path.is_relative_to(directory) or path == directory or not path.is_file():
-        return None
-    return path
+    return uploads.stored_file(current_app.config["RESUME_DIR"], name)
 
 
 def stored_resume(application: Application) -> Path | None:
@@ -30,11 +25,7 @@ def stored_resume(application: Application) -> Path | None:
 
 
 def _send(path: Path | None, download_name: str):
-    if path is None:
-        abort(404)
-    response = send_file(path, mimetype="application/pdf", as_attachment=True, download_name=download_name, max_age=0)
-    response.headers["Cache-Control"] = "private, no-store"
-    return response
+    return uploads.send_attachment(path, uploads.PDF.mimetype, download_name)
 
 
 @bp.get("/applications/<int:application_id>/resume")

@@ -5,7 +5,14 @@ from app.models.audit import AuditEvent, OutboxMessage, OutboxStatus
 from app.models.base import Base, utcnow
 from app.models.cache import DataVersion
 from app.models.check_ins import CheckIn, CheckInRating, CheckInSchedule, Rater
-from app.models.credentials import CredentialType, EmployeeCredential, VerificationMethod
+from app.models.credentials import (
+    CredentialingEvent,
+    CredentialScan,
+    CredentialType,
+    EmployeeCredential,
+    Privilege,
+    VerificationMethod,
+)
 from app.models.hiring import (
     Application,
     ApplicationResubmission,
@@ -52,6 +59,9 @@ from app.models.webhooks import DeliveryStatus, WebhookDelivery, WebhookEndpoint
 __all__ = [
     "ApiCall", "ApiToken", "IdempotentRequest", "Scope",
     "DeliveryStatus", "WebhookDelivery", "WebhookEndpoint", "WebhookEvent",
+    "CredentialingEvent",
+    "Privilege",
+    "CredentialScan",
     "CredentialType",
     "EmployeeCredential",
     "VerificationMethod",

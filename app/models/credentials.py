@@ -25,6 +25,8 @@ class CredentialType(ArchivableMixin, TimestampMixin, Base):
     role_families: Mapped[list] = mapped_column(default=list)  # RoleFamily names that require it
     primary_source_required: Mapped[bool] = mapped_column(default=False)
     renewal_months: Mapped[int | None]  # usual renewal period; None when it does not expire
+    # The name seeds/credential-types.yaml gave it, kept when HR renames it so `flask seed` does not add it again.
+    seed_name: Mapped[str | None] = mapped_column(String(120), unique=True)
 
     def __repr__(self) -> str:
         return f"<CredentialType {self.name}>"
@@ -68,3 +70,59 @@ class EmployeeCredential(ArchivableMixin, TimestampMixin, Base):
     @property
     def verified(self) -> bool:
         return self.verified_at is not None
+
+
+class CredentialScan(ArchivableMixin, TimestampMixin, Base):
+    """A scanned copy of a credential, stored outside the web root under a random name; a replaced scan is
+    archived (its file kept), so a credential has at most one scan not archived."""
+
+    __tablename__ = "credential_scan"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    credential_id: Mapped[int] = mapped_column(ForeignKey("employee_credential.id", ondelete="RESTRICT"), index=True)
+    stored_name: Mapped[str] = mapped_column(String(64), unique=True)  # the random file name in CREDENTIAL_SCAN_DIR
+    mimetype: Mapped[str] = mapped_column(String(40))  # found from the file's first bytes, never from its name
+    size: Mapped[int]
+    uploaded_by_id: Mapped[int] = mapped_column(ForeignKey("user.id"), index=True)
+
+    credential: Mapped[EmployeeCredential] = relationship()
+    uploaded_by: Mapped[User] = relationship()
+
+    def __repr__(self) -> str:
+        return f"<CredentialScan {self.id} credential={self.credential_id}>"
+
+
+class CredentialingEvent(ArchivableMixin, TimestampMixin, Base):
+    """HR recorded that an employee was credentialed (or re-credentialed) on a day; the latest sets the next due date."""
+
+    __tablename__ = "credentialing_event"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    employee_id: Mapped[int] = mapped_column(ForeignKey("user.id", ondelete="RESTRICT"), index=True)
+    credentialed_on: Mapped[date] = mapped_column(index=True)
+    note: Mapped[str] = mapped_column(String(200), default="")  # e.g. the committee or board meeting
+    recorded_by_id: Mapped[int] = mapped_column(ForeignKey("user.id"), index=True)
+
+    employee: Mapped[User] = relationship(foreign_keys=[employee_id])
+    recorded_by: Mapped[User] = relationship(foreign_keys=[recorded_by_id])
+
+    def __repr__(self) -> str:
+        return f"<CredentialingEvent {self.id} user={self.employee_id} on={self.credentialed_on}>"
+
+
+class Privilege(ArchivableMixin, TimestampMixin, Base):
+    """A clinical privilege granted to an employee (what they may do here), kept on their credentialing file."""
+
+    __tablename__ = "privilege"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    employee_id: Mapped[int] = mapped_column(ForeignKey("user.id", ondelete="RESTRICT"), index=True)
+    text: Mapped[str] = mapped_column(String(300))
+    granted_on: Mapped[date]
+    granted_by: Mapped[str] = mapped_column(String(120))  # the body or person who granted it
+    recorded_by_id: Mapped[int] = mapped_column(ForeignKey("user.id"), index=True)
+
+    employee: Mapped[User] = relationship(foreign_keys=[employee_id])
+
+    def __repr__(self) -> str:
+        return f"<Privilege {self.id} user={self.employee_id}>"

@@ -150,6 +150,13 @@ def assign_development_modules(employee: User, modules: Iterable[Module], *, act
                          modules=track_modules) for track_id, track_modules in by_track.items()]
 
 
+def assign_credential_tasks(employee: User, *, actor: User | None, today: date) -> list[Module]:
+    """The onboarding tasks for the credentials the employee's role family requires (app/credentials)."""
+    from app.credentials.onboarding_tasks import assign_credential_tasks as assign
+
+    return assign(employee, actor=actor, today=today)
+
+
 def assign_on_hire(employee: User, *, actor: User | None, today: date, low_values: Iterable[str] = ()) -> list[Assignment]:
     """Onboarding for a new hire: all-staff and role tracks, plus development modules for each
     value the interviews rated 2.5 or lower (the hiring step passes those value keys)."""
@@ -160,14 +167,16 @@ def assign_on_hire(employee: User, *, actor: User | None, today: date, low_value
     ]
     assignments += assign_development_modules(employee, development_modules_for(low_values), actor=actor,
                                               today=today, reason="Interview evidence: " + ", ".join(low_values))
+    credential_tasks = assign_credential_tasks(employee, actor=actor, today=today)
     record(db.session, "onboarding.assigned_on_hire", employee, low_values=low_values,
-           tracks=[a.track_id for a in assignments])
+           tracks=[a.track_id for a in assignments], credential_tasks=[m.id for m in credential_tasks])
     db.session.flush()
     return assignments
 
 
 def bulk_assign(track: Track, employees: Iterable[User], *, actor: User, today: date) -> int:
-    """Assign one track to many people; returns how many were newly assigned."""
+    """Assign one track to many people; returns how many were newly assigned. A role track brings the tasks for
+    the credentials the person's role family requires."""
     count = 0
     for employee in employees:
         if not employee.active:
@@ -175,6 +184,8 @@ def bulk_assign(track: Track, employees: Iterable[User], *, actor: User, today: 
         before = db.session.scalar(select(Assignment.id).where(
             Assignment.employee_id == employee.id, Assignment.track_id == track.id, Assignment.unassigned_at.is_(None)))
         assign_track(employee, track, actor=actor, today=today)
+        if track.kind is TrackKind.ROLE and employee.role_family and employee.role_family.value in track.role_families:
+            assign_credential_tasks(employee, actor=actor, today=today)
         count += before is None
     return count
 

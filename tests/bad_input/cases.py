@@ -8,6 +8,7 @@ the row only says which of them are shown back as typed (free text) and which ar
 from __future__ import annotations
 
 import importlib
+import io
 import pkgutil
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -25,6 +26,7 @@ from app.extensions import db
 from app.models import Application, Role, User
 
 World = object
+SCAN_PNG = b"\x89PNG\r\n\x1a\n" + bytes(64)
 TOMORROW = (date.today() + timedelta(days=1)).isoformat()
 
 
@@ -340,8 +342,41 @@ case("credentials.forms.VerifyCredentialForm", HR, lambda w: f"/credentials/{w.c
           ("copy for a primary-source type", {"method": "copy-seen"}, "must be verified with the primary source"),
           ("primary source not named", {"source": " "}, "Name the primary source you checked")),
      required={"method": "Choose how you verified it."})
+case("credentials.forms.ScanForm", HR, lambda w: f"/credentials/{w.credential.id}/scan",
+     lambda w: {"scan": (io.BytesIO(SCAN_PNG), "licence.png")},
+     bad=(("a program named .pdf", {"scan": (io.BytesIO(b"MZ\x90\x00 not a scan"), "licence.pdf")},
+           "must be a PDF, PNG or JPEG file"),
+          ("an empty file", {"scan": (io.BytesIO(b""), "licence.png")}, "The scan file is empty."),
+          ("a GIF", {"scan": (io.BytesIO(b"GIF89a" + bytes(40)), "licence.gif")}, "must be a PDF, PNG or JPEG file")),
+     required={"scan": "Choose the scan to upload."})
 case("credentials.forms.ArchiveCredentialForm", HR, lambda w: f"/credentials/{w.credential.id}/archive",
      lambda w: {})
+case("credentials.forms.CredentialTypeForm", HR, lambda w: f"/credentials/types/{w.credential_type.id}/edit",
+     lambda w: {"name": "Test licence (revised)", "role_families": "nurse-care-manager", "primary_source_required": "y",
+                "renewal_months": "24"},
+     free_text=("name",), shown_at=lambda w: "/credentials/types",
+     bad=(("role family that does not exist", {"role_families": "surgeon"}, "is not a valid choice"),
+          ("renewal in words", {"renewal_months": "two years"}, "Enter a whole number."),
+          ("renewal of no months", {"renewal_months": "0"}, "Give a number of months from 1 to 120."),
+          ("renewal of centuries", {"renewal_months": "1200"}, "Give a number of months from 1 to 120.")),
+     required={"name": "Give the credential type a name."})
+case("credentials.forms.RecredentialForm", HR, lambda w: f"/credentials/people/{w.employee.id}/recredentialed",
+     lambda w: {"credentialed_on": date.today().isoformat(), "note": "Credentialing committee"},
+     free_text=("note",), shown_at=lambda w: f"/credentials/people/{w.employee.id}",
+     bad=(("date in words", {"credentialed_on": "last week"}, "Not a valid date value"),
+          ("a date to come", {"credentialed_on": TOMORROW}, "The credentialing date is in the future")),
+     required={"credentialed_on": "Give the date the credentialing decision was made."})
+case("credentials.forms.PrivilegeForm", HR, lambda w: f"/credentials/people/{w.employee.id}/privileges",
+     lambda w: {"text": "Performs IUD insertion", "granted_on": "2026-02-01", "granted_by": "Board of Directors"},
+     free_text=("text", "granted_by"), shown_at=lambda w: f"/credentials/people/{w.employee.id}",
+     bad=(("date in words", {"granted_on": "soon"}, "Not a valid date value"),
+          ("a grant to come", {"granted_on": TOMORROW}, "The grant date is in the future")),
+     required={"text": "Describe the privilege.", "granted_on": "Give the date it was granted.",
+               "granted_by": "Say who granted it."})
+case("credentials.forms.ArchivePrivilegeForm", HR, lambda w: f"/credentials/privileges/{w.privilege.id}/archive",
+     lambda w: {})
+case("credentials.forms.ArchiveCredentialTypeForm", HR,
+     lambda w: f"/credentials/types/{w.credential_type.id}/archive", lambda w: {})
 
 # Check-ins ------------------------------------------------------------------------------------
 def _ratings(check_in, **fields) -> dict:

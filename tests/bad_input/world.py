@@ -97,6 +97,7 @@ def build_world(db, make_user) -> SimpleNamespace:
     db.session.flush()
     w.credential_type, w.credential = _credential(db, w.employee, w.hr)
     w.webhook = _webhook(db, w.admin)
+    w.privilege = _privilege(w.employee, w.hr)
     assert scoring.has_submitted(w.application.id, w.hr.id)
     db.session.info.pop(mail.QUEUE_KEY, None)  # the setup's e-mail belongs to earlier requests, not the next one
     return w
@@ -111,6 +112,14 @@ def _webhook(db, admin):
     db.session.add(endpoint)
     db.session.flush()
     return endpoint
+
+
+def _privilege(employee, hr):
+    """A privilege on the employee's credentialing file."""
+    from app.credentials.credentialing import grant_privilege
+
+    return grant_privilege(employee, text="Performs spirometry", granted_on=date.today(), granted_by="Medical director",
+                           actor=hr, today=date.today())
 
 
 def _credential(db, employee, hr):

@@ -8,20 +8,8 @@ import datetime as dt
 import pytest
 from sqlalchemy import select
 
-from app.credentials.services import add_credential, verify_credential
-from app.models import CredentialType, EmployeeCredential, Role, VerificationMethod
+from app.models import EmployeeCredential, Role
 from tests.helpers import text
-
-
-@pytest.fixture
-def kinds(db):
-    rn = CredentialType(
-        name="RN licence", role_families=["nurse-care-manager"], primary_source_required=True, renewal_months=24
-    )
-    bls = CredentialType(name="BLS", role_families=["nurse-care-manager"], renewal_months=24)
-    db.session.add_all([rn, bls])
-    db.session.flush()
-    return {"rn": rn, "bls": bls}
 
 
 @pytest.fixture
@@ -29,20 +17,10 @@ def nurse(make_user):
     return make_user(Role.STAFF, name="Nora Nurse")
 
 
-def held(nurse, kind, hr, expires_on, verified=False):
-    credential = add_credential(
-        nurse, kind, number="N-1", issuer="Oregon board", issued_on=None, expires_on=expires_on, actor=hr
-    )
-    if verified:
-        verify_credential(credential, method=VerificationMethod.PRIMARY_SOURCE, source="Board lookup", actor=hr)
-    return credential
-
-
-def test_hr_sees_each_credential_with_its_status(client, db, login_as, kinds, nurse):
+def test_hr_sees_each_credential_with_its_status(client, db, login_as, kinds, nurse, hold):
     hr = login_as(Role.HR)
-    today = dt.date.today()
-    held(nurse, kinds["rn"], hr, today + dt.timedelta(days=400), verified=True)
-    held(nurse, kinds["bls"], hr, today + dt.timedelta(days=20), verified=True)
+    hold(nurse, kinds["rn"], days=400, verified=True, actor=hr)
+    hold(nurse, kinds["bls"], days=20, verified=True, actor=hr)
     db.session.commit()
     page = text(client.get(f"/credentials/people/{nurse.id}"))
     assert "Credentials: Nora Nurse" in page
@@ -95,9 +73,9 @@ def test_a_refused_add_says_why_and_stores_nothing(client, db, login_as, kinds, 
     assert db.session.scalar(select(EmployeeCredential)) is None
 
 
-def test_hr_verifies_with_the_primary_source(client, db, login_as, kinds, nurse):
+def test_hr_verifies_with_the_primary_source(client, db, login_as, kinds, nurse, hold):
     hr = login_as(Role.HR)
-    credential = held(nurse, kinds["rn"], hr, dt.date.today() + dt.timedelta(days=400))
+    credential = hold(nurse, kinds["rn"], days=400, actor=hr)
     db.session.commit()
     form = text(client.get(f"/credentials/{credential.id}/verify"))
     assert "must be verified with the primary source" in form
@@ -114,9 +92,9 @@ def test_hr_verifies_with_the_primary_source(client, db, login_as, kinds, nurse)
     assert stored.verified_by_id == hr.id and stored.verification_source == "Oregon board licence lookup"
 
 
-def test_a_copy_seen_is_refused_for_a_primary_source_type(client, db, login_as, kinds, nurse):
+def test_a_copy_seen_is_refused_for_a_primary_source_type(client, db, login_as, kinds, nurse, hold):
     hr = login_as(Role.HR)
-    credential = held(nurse, kinds["rn"], hr, dt.date.today() + dt.timedelta(days=400))
+    credential = hold(nurse, kinds["rn"], days=400, actor=hr)
     db.session.commit()
     page = text(
         client.post(
@@ -128,9 +106,9 @@ def test_a_copy_seen_is_refused_for_a_primary_source_type(client, db, login_as, 
     assert db.session.get(EmployeeCredential, credential.id).verified_at is None
 
 
-def test_archiving_asks_first_then_keeps_the_record(client, db, login_as, kinds, nurse):
+def test_archiving_asks_first_then_keeps_the_record(client, db, login_as, kinds, nurse, hold):
     hr = login_as(Role.HR)
-    credential = held(nurse, kinds["bls"], hr, dt.date.today() + dt.timedelta(days=400))
+    credential = hold(nurse, kinds["bls"], days=400, actor=hr)
     db.session.commit()
     confirm = text(client.get(f"/credentials/{credential.id}/archive"))
     assert "Archive BLS?" in confirm and "nothing is deleted" in confirm
@@ -144,9 +122,9 @@ def test_archiving_asks_first_then_keeps_the_record(client, db, login_as, kinds,
 
 
 @pytest.mark.parametrize("role", [Role.STAFF, Role.MANAGER])
-def test_staff_and_managers_are_refused_and_change_nothing(client, db, make_user, login_as, kinds, nurse, role):
+def test_staff_and_managers_are_refused_and_change_nothing(client, db, make_user, login_as, kinds, nurse, hold, role):
     hr = make_user(Role.HR)
-    credential = held(nurse, kinds["bls"], hr, dt.date.today() + dt.timedelta(days=400))
+    credential = hold(nurse, kinds["bls"], days=400, actor=hr)
     db.session.commit()
     login_as(role)
     assert client.get(f"/credentials/people/{nurse.id}").status_code == 403
@@ -176,3 +154,16 @@ def test_a_manager_gets_no_credentials_link_on_the_team_page(client, db, make_us
     auth.login(manager)
     page = text(client.get(f"/team/people/{member.id}"))
     assert member.name in page and f"/credentials/people/{member.id}" not in page
+
+
+def test_hr_sees_an_unverified_credential_expiring_soon_with_both_badges(client, db, login_as, kinds, nurse, hold):
+    hr = login_as(Role.HR)
+    hold(nurse, kinds["bls"], days=12, actor=hr)
+    hold(nurse, kinds["rn"], days=400, actor=hr)
+    db.session.commit()
+    page = text(client.get(f"/credentials/people/{nurse.id}"))
+    rows = page.split("<tr>")
+    bls = next(row for row in rows if ">BLS<" in row)
+    rn = next(row for row in rows if ">RN licence<" in row)
+    assert "unverified" in bls and "expires in 12 days" in bls
+    assert "unverified" in rn and "expires in" not in rn

@@ -13,21 +13,12 @@ from app.credentials.services import (
     archive_credential,
     credentials_of,
     verify_credential,
+    with_status,
 )
-from app.models import AuditEvent, CredentialType, EmployeeCredential, Role, VerificationMethod
+from app.credentials.status import CredentialStatus
+from app.models import AuditEvent, EmployeeCredential, Role, VerificationMethod
 
 EXPIRES = dt.date(2027, 6, 30)
-
-
-@pytest.fixture
-def kinds(db):
-    rn = CredentialType(
-        name="RN licence", role_families=["nurse-care-manager"], primary_source_required=True, renewal_months=24
-    )
-    bls = CredentialType(name="BLS", role_families=["nurse-care-manager"], renewal_months=24)
-    db.session.add_all([rn, bls])
-    db.session.flush()
-    return {"rn": rn, "bls": bls}
 
 
 @pytest.fixture
@@ -142,3 +133,16 @@ def test_a_credential_is_never_hard_deleted(db, kinds, people):
     db.session.delete(credential)
     with pytest.raises(RuntimeError, match="never deleted"):
         db.session.flush()
+
+
+def test_with_status_gives_each_credential_its_status_and_badges_in_order(db, kinds, people):
+    today = dt.date(2027, 6, 1)
+    verified = add(db, people, kinds["rn"])
+    verify_credential(verified, method=VerificationMethod.PRIMARY_SOURCE, source="Board", actor=people["hr"])
+    unverified = add(db, people, kinds["bls"], expires_on=dt.date(2029, 1, 1))
+    rows = with_status([unverified, verified], today)
+    assert [(row.credential, row.status) for row in rows] == [
+        (unverified, CredentialStatus.UNVERIFIED),
+        (verified, CredentialStatus.EXPIRING_30),
+    ]
+    assert [badge.label for badge in rows[1].badges] == ["expiring within 30 days"]

@@ -253,13 +253,16 @@ def test_medical_assistant_hire_gets_the_all_staff_and_role_tracks(db, library, 
     assert _track_keys(db, assignments) == {"pcmh-foundations", "ma-onboarding"}
     expected = [m for a in assignments for m in db.session.get(Track, a.track_id).modules]
     rows = {p.module_id: p for p in db.session.scalars(select(Progress).where(Progress.employee_id == employee.id))}
-    assert set(rows) == {m.id for m in expected}
+    # Beside the tracks: a task for each credential the medical assistant's role requires (tests/credentials).
+    credential_tasks = {module_id for module_id, p in rows.items() if p.module.key.startswith("credential-type-")}
+    assert set(rows) - credential_tasks == {m.id for m in expected}
     for module in expected:
         assert rows[module.id].due_date == START + timedelta(days=module.due_offset_days)
     assert all(a.reason == "Assigned on hire" for a in assignments)
     [event] = audit(db, "onboarding.assigned_on_hire", employee.id)
     assert event.entity_type == "user"
-    assert event.after == {"low_values": [], "tracks": [a.track_id for a in assignments]}
+    assert event.after == {"low_values": [], "tracks": [a.track_id for a in assignments],
+                           "credential_tasks": sorted(credential_tasks)}
 
 
 def test_hire_with_a_low_value_gets_exactly_that_values_development_modules(db, library, employee, hr):
