@@ -4,4 +4,4 @@ from flask import Blueprint
 
 bp = Blueprint("hiring", __name__)
 
-from app.hiring import hire, interviews, pipeline, postings, questions, resumes, rubrics  # noqa: E402,F401
+from app.hiring import hire, interviews, offers, pipeline, postings, questions, resumes, rubrics  # noqa: E402,F401

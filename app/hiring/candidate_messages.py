@@ -13,6 +13,8 @@ from app.models import Application, OutboxMessage
 CONFIRMATION = "application.confirmation"
 REJECTION = "application.rejection"
 KINDS = (CONFIRMATION, REJECTION)  # every kind of candidate message, keyed as dedupe_key() says
+OFFER = "application.offer"  # each version of an offer letter (occasion "v<version>")
+KINDS += (OFFER,)
 WITHDRAW_FOOTER = "If you no longer want to be considered, you can withdraw your application here (the link works once):"
 
 

@@ -25,6 +25,7 @@ from app.models.hiring import (
     Stage,
     StageChange,
 )
+from app.models.offers import Offer, OfferLetterTemplate, OfferStatus, PayPeriod
 from app.models.onboarding import (
     Assignment,
     Completion,
@@ -53,6 +54,7 @@ __all__ = [
     "CheckInSchedule",
     "Rater",
     "CandidateLinkUse",
+    "Offer", "OfferLetterTemplate", "OfferStatus", "PayPeriod",
     "Application", "ApplicationResubmission", "Assignment", "AuditEvent", "Base", "Completion", "Criterion", "DataVersion",
     "EmploymentType", "InterviewAssignment", "KitItem", "Method", "Module", "OutboxMessage",
     "OutboxStatus", "Posting", "PostingStatus", "Progress", "ProgressStatus", "Question",
