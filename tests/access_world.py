@@ -108,10 +108,11 @@ def build(db, make_user, resume_dir) -> SimpleNamespace:
     hiring = _hiring(db, person, site, value, resume_dir)
     check_ins = _check_ins(db, person, value, hiring["rubric_id"])
     credentials = _credentials(db, person)
+    offers = _offers(db, person, hiring)
     db.session.flush()
     ids = {f"{key}_id": user.id for key, user in person.items()}
     return SimpleNamespace(
-        **ids, **onboarding, **hiring, **check_ins, **credentials, site_id=site.id, value_id=value.id, value_key=value.key,
+        **ids, **onboarding, **hiring, **check_ins, **credentials, **offers, site_id=site.id, value_id=value.id, value_key=value.key,
         other_id=person["tess"].id, emails={key: user.email for key, user in person.items()},
         invite_token=invite_token(person["nina"]), calendar_token=person["sam"].calendar_token,
         reset_token=link_token(person["tess"], RESET),
@@ -208,6 +209,22 @@ def _credentials(db, person) -> dict:
     credential = add_credential(person["tess"], kind, number="BLS-1", issuer="American Heart Association",
                                 issued_on=None, expires_on=TODAY + timedelta(days=400), actor=person["hr"])
     return {"credential_id": credential.id, "credential_type_id": kind.id}
+
+
+def _offers(db, person, hiring) -> dict:
+    """Rosa's offer, written by Hana (HR) and not yet approved, and Bo's, sent with its answer link."""
+    from app.models import EmploymentType, Offer, OfferStatus, PayPeriod
+
+    start, expires = TODAY + timedelta(days=30), TODAY + timedelta(days=7)
+    terms = {"title": "Medical assistant", "start_date": start, "pay_cents": 2450, "pay_period": PayPeriod.HOUR,
+             "employment_type": EmploymentType.FULL_TIME, "expires_on": expires, "created_by_id": person["hr"].id}
+    draft = Offer(application_id=hiring["application_id"], version=1, **terms)
+    sent = Offer(application_id=hiring["other_application_id"], version=1, status=OfferStatus.SENT, sent_at=utcnow(),
+                 letter_subject="Your offer", letter_text="Dear Bo Bradley,\n\nWe offer you the job.", **terms)
+    db.session.add_all([draft, sent])
+    db.session.flush()
+    return {"offer_id": draft.id, "offer_token": candidate_links.offer_token(sent),
+            "offer_dates": (start.isoformat(), expires.isoformat())}
 
 
 def _check_ins(db, person, value, rubric_id) -> dict:

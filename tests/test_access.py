@@ -120,6 +120,7 @@ RULES: dict[str, tuple] = {
     "careers.thanks":               ("/careers/{posting_id}/thanks",                "ok  ok  ok  ok  ok  ok  ok"),
     # The candidate has no account: the signed link is the key, and it names one application.
     "careers.withdraw":             ("/careers/withdraw/{withdraw_token}",          "ok  ok  ok  ok  ok  ok  ok"),
+    "careers.offer":                ("/careers/offer/{offer_token}",                "ok  ok  ok  ok  ok  ok  ok"),
     # Rosa's résumé: not even the interviewer on her panel downloads it.
     "hiring.resume":                ("/hiring/applications/{application_id}/resume", "--  --  --  --  --  ok  ok"),
     "hiring.resubmission_resume":   ("/hiring/applications/{application_id}/resubmissions/{resubmission_id}/resume",
@@ -152,6 +153,13 @@ RULES: dict[str, tuple] = {
     "hiring.compare":               ("/hiring/postings/{posting_id}/compare",       "--  --  --  --  --  ok  ok"),
     "hiring.calibration":           ("/hiring/interviewers/{interviewer_id}/calibration", "--  --  --  --  --  ok  --"),
     "hiring.hire":                  ("/hiring/applications/{application_id}/hire",  "--  --  --  --  --  ok  ok"),
+    # Offers: {offer_id} is Rosa's draft written by Hana (HR), so only the admin's approval goes through.
+    "hiring.new_offer":             ("/hiring/applications/{application_id}/offers/new", "--  --  --  --  --  ok  ok"),
+    "hiring.offer":                 ("/hiring/offers/{offer_id}",                   "--  --  --  --  --  ok  ok"),
+    "hiring.approve_offer":         ("/hiring/offers/{offer_id}/approve",           "--  --  --  --  --  ok  ok"),
+    "hiring.send_offer":            ("/hiring/offers/{offer_id}/send",              "--  --  --  --  --  ok  ok"),
+    "hiring.offer_letter":          ("/hiring/offers/{offer_id}/letter",            "--  --  --  --  --  ok  ok"),
+    "hiring.offer_letter_template": ("/hiring/offer-letter",                        "--  --  --  --  --  ok  ok"),
     # Credentials are HR's (and admin's) to record; {credential_id} is Tess's BLS card.
     "credentials.person":           ("/credentials/people/{other_id}",              "--  --  --  --  --  ok  ok"),
     "credentials.verify":           ("/credentials/{credential_id}/verify",         "--  --  --  --  --  ok  ok"),
@@ -200,6 +208,10 @@ FORMS = {
                                       "reason": "The referral was closed after all.", "next_steps": "Keep going."},
     "team.assign_check_in_modules": lambda w: {"value_ids": str(w.value_id)},
     "careers.withdraw": lambda w: {},
+    "careers.offer": lambda w: {"accept": "Accept this offer"},
+    "hiring.new_offer": lambda w: {"title": "Medical assistant", "start_date": w.offer_dates[0], "pay": "24.50",
+                                   "pay_period": "hour", "employment_type": "FULL_TIME", "expires_on": w.offer_dates[1]},
+    "hiring.offer_letter_template": lambda w: {"subject": "Your offer", "body": "Dear {candidate_name}, welcome."},
     "careers.posting": lambda w: {"name": "Pat Applicant", "email": "pat@applicant.example", "phone": "",
                                   "why": "I want to help patients keep one team that knows them.", "website": ""},
     "hiring.new_question": lambda w: {"value_id": str(w.value_id), "kind": "behavioral",
@@ -271,8 +283,8 @@ def test_every_endpoint_has_a_row(app):
 
 def test_a_route_added_without_a_row_is_caught(app):
     grown = Map([rule.empty() for rule in app.url_map.iter_rules()])
-    grown.add(Rule("/hiring/offers/<int:offer_id>", endpoint="hiring.offer"))
-    assert unlisted(grown) == ["hiring.offer"]
+    grown.add(Rule("/hiring/referrals/<int:referral_id>", endpoint="hiring.referral"))
+    assert unlisted(grown) == ["hiring.referral"]
 
 
 def test_every_row_url_matches_its_endpoint(app):
