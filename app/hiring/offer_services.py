@@ -68,6 +68,12 @@ def accepted_offer(application: Application) -> Offer | None:
                              .order_by(Offer.version.desc()).limit(1))
 
 
+def _locked(model, row):
+    """Re-read a row under a lock, so a second click or a second HR user waits and then sees what the first did."""
+    return db.session.scalars(select(model).where(model.id == row.id).with_for_update()
+                              .execution_options(populate_existing=True)).one()
+
+
 def hire_defaults(application: Application) -> dict:
     """What the hire form starts from once the candidate accepted: the offer's start date."""
     accepted = accepted_offer(application)
@@ -99,6 +105,7 @@ def _check_terms(terms: Terms, today: date) -> None:
 def make_offer(application: Application, terms: Terms, *, actor: User, today: date) -> Offer:
     """Write a new version of the application's offer; earlier versions not yet answered are replaced (kept, never
     edited), so their links stop working."""
+    application = _locked(Application, application)  # two versions written at once wait for each other
     _open_application(application)
     _check_terms(terms, today)
     accepted = accepted_offer(application)
@@ -127,6 +134,7 @@ def approve_offer(offer: Offer, *, actor: User) -> Offer:
     """Approve a version before it is sent: a second HR user or an admin, never the one who wrote it."""
     if actor.role not in APPROVERS:
         raise OfferError("Only HR or an admin can approve an offer.")
+    offer = _locked(Offer, offer)
     if offer.status is not OfferStatus.DRAFT:
         raise OfferError(f"Version {offer.version} is {STATUS_LABELS[offer.status].lower()}; only an offer not yet "
                          "sent can be approved.")
@@ -157,6 +165,7 @@ def letter_html(offer: Offer, respond_url: str | None = None) -> str:
 
 def send_offer(offer: Offer, *, actor: User, today: date) -> Offer:
     """Send an approved (or, with approval off, any) current version as a letter; the application moves to offer."""
+    offer = _locked(Offer, offer)
     application = offer.application
     _open_application(application)
     if offer.status is not OfferStatus.DRAFT:
