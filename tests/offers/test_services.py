@@ -118,3 +118,13 @@ def test_a_closed_application_gets_no_offer(db, application, people, stage):
     application.stage = stage
     with pytest.raises(offers.OfferError, match="no offer can be made"):
         offers.make_offer(application, terms(), actor=people["hana"], today=TODAY)
+
+
+@pytest.mark.parametrize(("value", "on"), [("false", False), ("off", False), ("0", False), ("true", True), ("", True)])
+def test_offer_approval_is_read_from_the_environment(monkeypatch, value, on):
+    from config import Config
+
+    monkeypatch.setenv("OFFER_APPROVAL", value)
+    assert Config().OFFER_APPROVAL is on
+    monkeypatch.delenv("OFFER_APPROVAL")
+    assert Config().OFFER_APPROVAL is True
