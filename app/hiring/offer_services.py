@@ -157,6 +157,10 @@ def letter_html(offer: Offer, respond_url: str | None = None) -> str:
         parts.append(Markup('<p><a href="{url}">Accept or decline this offer</a> (the link works once, until '
                             '{expires}).</p>').format(url=respond_url,
                                                       expires=offer_letters.long_date(offer.expires_on)))
+    if respond_url and offer.application.stage not in CLOSED:  # as the plain text ends (queue_candidate_message)
+        parts.append(Markup('<p style="font-size: .9em;">{footer} <a href="{url}">Withdraw my application</a></p>')
+                     .format(footer=candidate_messages.WITHDRAW_FOOTER,
+                             url=links.withdraw_url(offer.application)))
     body = Markup("\n").join(parts)
     return str(Markup('<!doctype html>\n<html lang="en"><head><meta charset="utf-8"><title>{subject}</title></head>'
                       '<body style="font-family: Georgia, serif; line-height: 1.5; max-width: 40rem;">\n{body}\n'

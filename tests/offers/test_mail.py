@@ -27,3 +27,4 @@ def test_the_offer_letter_is_sent_once_over_smtp_with_an_html_part(db, applicati
     html = message.get_body(("html",)).get_content()
     assert "Dear Rosa Diaz" in plain and "/careers/offer/" in plain and "/careers/withdraw/" in plain
     assert "<p>Dear Rosa Diaz,</p>" in html and "Accept or decline this offer</a>" in html
+    assert "/careers/withdraw/" in html and "Withdraw my application</a>" in html
