@@ -55,10 +55,10 @@ DEMO_ACCOUNTS = {
     "newhire@demo.clinic": "New hire",
 }
 SITES = [
-    ("Riverside Family Health", "120 River Road", "Baton Rouge", "LA", "70801"),
-    ("Eastside Community Clinic", "45 East Main Street", "Mobile", "AL", "36602"),
-    ("Northgate Health Center", "9 Northgate Avenue", "Gulfport", "MS", "39501"),
-    ("Harbor View Clinic", "300 Harbor Drive", "Pensacola", "FL", "32502"),
+    ("Riverside Family Health", "120 River Road", "Baton Rouge", "LA", "70801", "America/Chicago"),
+    ("Eastside Community Clinic", "45 East Main Street", "Mobile", "AL", "36602", "America/Chicago"),
+    ("Northgate Health Center", "9 Northgate Avenue", "Gulfport", "MS", "39501", "America/Chicago"),
+    ("Harbor View Clinic", "300 Harbor Drive", "Pensacola", "FL", "32502", "America/Chicago"),
 ]
 DEPARTMENTS = {
     RoleFamily.MEDICAL_ASSISTANT: "Adult medicine",
@@ -122,8 +122,8 @@ def build_demo(employees: int, password: str, *, today: date | None = None, seed
 
     site_ids = _bulk(Site, [
         {"name": name, "street": street, "city": city, "region": region, "postal_code": code,
-         "created_at": now, "updated_at": now}
-        for name, street, city, region, code in SITES
+         "time_zone": time_zone, "created_at": now, "updated_at": now}
+        for name, street, city, region, code, time_zone in SITES
     ])
 
     def person(email, name, role, *, site, family=None, manager=None, start=None, interviewer=False):

@@ -37,7 +37,9 @@ from app.models import (
     CheckIn,
     CheckInRating,
     Criterion,
+    Interview,
     InterviewAssignment,
+    InterviewPanelist,
     KitItem,
     Method,
     Module,
@@ -191,11 +193,26 @@ def _hiring(db, person, site, value, resume_dir) -> dict:
                       ratings=[Rating(criterion_id=criterion.id, score=2, evidence=DRAFT_NOTE)])
     db.session.add(draft)
     db.session.flush()
-    return {"rubric_id": rubric.id, "criterion_id": criterion.id, "question_id": questions[0].id,
+    scheduled = _scheduled_interview(db, applications["rosa"], person)
+    return {**scheduled, "rubric_id": rubric.id, "criterion_id": criterion.id, "question_id": questions[0].id,
             "spare_question_id": questions[1].id, "posting_id": posting.id, "kit_item_id": kit_item.id,
             "application_id": applications["rosa"].id, "resubmission_id": later.id, "other_application_id": applications["bo"].id,
             "interview_id": panel["ivy"].id, "ian_interview_id": panel["ian"].id, "interviewer_id": person["ivy"].id,
             "draft_scorecard_id": draft.id, "withdraw_token": candidate_links.link_token(applications["bo"])}
+
+
+def _scheduled_interview(db, application, person) -> dict:
+    """Rosa's interview on Jan 6, 2031, 9:00 at the site (New York), with Ivy on its panel."""
+    from datetime import datetime
+
+    interview = Interview(application_id=application.id, starts_at=datetime(2031, 1, 6, 14, 0),
+                          ends_at=datetime(2031, 1, 6, 15, 0), minutes=60, time_zone="America/New_York",
+                          location="Room 2", organizer_id=person["hr"].id)
+    db.session.add(interview)
+    db.session.flush()
+    db.session.add(InterviewPanelist(interview_id=interview.id, interviewer_id=person["ivy"].id))
+    db.session.flush()
+    return {"scheduled_interview_id": interview.id}
 
 
 def _credentials(db, person) -> dict:

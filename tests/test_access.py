@@ -160,6 +160,10 @@ RULES: dict[str, tuple] = {
     "hiring.send_offer":            ("/hiring/offers/{offer_id}/send",              "--  --  --  --  --  ok  ok"),
     "hiring.offer_letter":          ("/hiring/offers/{offer_id}/letter",            "--  --  --  --  --  ok  ok"),
     "hiring.offer_letter_template": ("/hiring/offer-letter",                        "--  --  --  --  --  ok  ok"),
+    # Only HR and admins schedule; {scheduled_interview_id} is Rosa's interview with Ivy on its panel.
+    "hiring.schedule_interview":    ("/hiring/applications/{application_id}/schedule", "--  --  --  --  --  ok  ok"),
+    "hiring.reschedule_interview":  ("/hiring/scheduled-interviews/{scheduled_interview_id}", "--  --  --  --  --  ok  ok"),
+    "hiring.cancel_interview":      ("/hiring/scheduled-interviews/{scheduled_interview_id}/cancel", "--  --  --  --  --  ok  ok"),
     # Credentials are HR's (and admin's) to record; {credential_id} is Tess's BLS card.
     "credentials.person":           ("/credentials/people/{other_id}",              "--  --  --  --  --  ok  ok"),
     "credentials.verify":           ("/credentials/{credential_id}/verify",         "--  --  --  --  --  ok  ok"),
@@ -181,7 +185,7 @@ FORMS = {
                                      "description": "We track referrals to the end.", "behaviors": "Closes loops"},
     "admin.invite": lambda w: {"email": "new.person@example.org", "name": "New Person", "role": "staff"},
     "admin.user": lambda w: {"name": "Tess Teammate", "role": "manager", "manager_id": str(w.mona_id)},
-    "admin.site": lambda w: {"name": "Harbor Clinic", "city": "Mobile", "region": "AL"},
+    "admin.site": lambda w: {"name": "Harbor Clinic", "city": "Mobile", "region": "AL", "time_zone": "America/Chicago"},
     "admin.import_staff": lambda w: {"file": (io.BytesIO(example_csv().encode()), "staff.csv")},
     "admin.confirm_import": lambda w: {"payload": URLSafeTimedSerializer(TestingConfig.SECRET_KEY, salt="staff-import")
                                        .dumps({"uid": w.hr_id, "csv": example_csv()})},
@@ -241,6 +245,10 @@ FORMS = {
     "credentials.person": lambda w: {"credential_type_id": str(w.credential_type_id), "number": "BLS-2",
                                      "issuer": "American Heart Association", "expires_on": "2028-06-30"},
     "credentials.verify": lambda w: {"method": "copy-seen", "source": "Card seen at orientation"},
+    "hiring.schedule_interview": lambda w: {"day": "2031-01-07", "start": "09:00", "minutes": "45",
+                                            "location": "Room 3", "interviewer_ids": str(w.paz_id)},
+    "hiring.reschedule_interview": lambda w: {"day": "2031-01-06", "start": "11:00", "minutes": "60",
+                                              "location": "Room 2", "interviewer_ids": str(w.ivy_id)},
     "hiring.hire": lambda w: {"start_date": "2031-01-06", "site_id": str(w.site_id),
                               "role_family": "medical-assistant", "manager_id": str(w.mona_id)},
 }

@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 from wtforms import BooleanField, DateField, EmailField, SelectField, StringField, SubmitField
-from wtforms.validators import DataRequired, Email, Length, Optional
+from wtforms.validators import DataRequired, Email, Length, Optional, ValidationError
 
 from app.forms import AppForm, start_date_rule
 from app.models import Role, RoleFamily
+from app.timezones import DEFAULT_TIME_ZONE, is_time_zone
 
 
 def _role_choices():
@@ -43,4 +44,13 @@ class SiteForm(AppForm):
     city = StringField("City", validators=[Optional(), Length(max=100)])
     region = StringField("State", validators=[Optional(), Length(max=50)])
     postal_code = StringField("ZIP code", validators=[Optional(), Length(max=20)])
+    time_zone = StringField(
+        "Time zone", default=DEFAULT_TIME_ZONE, filters=[lambda value: value.strip() if value else value],
+        description="The IANA name of the clinic's time zone, such as America/New_York, America/Chicago, "
+                    "America/Denver, America/Los_Angeles or Pacific/Honolulu. Interview times are entered and shown in it.",
+        validators=[DataRequired("Enter the site's time zone, such as America/New_York."), Length(max=64)])
     submit = SubmitField("Save site")
+
+    def validate_time_zone(self, field) -> None:
+        if not is_time_zone(field.data):
+            raise ValidationError(f"{field.data} is not a time zone name. Use the IANA name, such as America/Chicago.")

@@ -195,7 +195,7 @@ def site(site_id: int | None):
     if form.validate_on_submit():
         try:
             saved = services.save_site(subject, actor=current_user, **{
-                name: getattr(form, name).data or "" for name in ("name", "street", "city", "region", "postal_code")
+                name: getattr(form, name).data or "" for name in ("name", "street", "city", "region", "postal_code", "time_zone")
             })
         except services.AdminError as problem:
             form.name.errors.append(str(problem))

@@ -11,6 +11,7 @@ from app.auth.services import AccountError, sign_out_everywhere
 from app.extensions import db
 from app.models import Role, RoleFamily, Site, User, utcnow
 from app.onboarding import check_ins
+from app.timezones import DEFAULT_TIME_ZONE, is_time_zone
 
 
 class AdminError(AccountError):
@@ -98,16 +99,20 @@ def reactivate_user(user: User, *, actor: User) -> None:
 
 
 def save_site(site: Site | None, *, actor: User, **fields) -> Site:
-    """Create a site, or update one; names are unique."""
+    """Create a site, or update one; names are unique and the time zone is an IANA name."""
     name = fields["name"].strip()
     clash = db.session.scalar(select(Site.id).where(func.lower(Site.name) == name.lower()))
     if clash and (site is None or clash != site.id):
         raise AdminError(f"A site named {name} already exists.")
+    time_zone = (fields.get("time_zone") or (site.time_zone if site else "") or DEFAULT_TIME_ZONE).strip()
+    if not is_time_zone(time_zone):
+        raise AdminError(f"{time_zone} is not a time zone name. Use the IANA name, such as America/Chicago.")
     if site is None:
         site = Site(name=name)
         db.session.add(site)
     for field in ("street", "city", "region", "postal_code"):
         setattr(site, field, fields.get(field, "").strip())
+    site.time_zone = time_zone
     site.name = name
     db.session.flush()
     return site

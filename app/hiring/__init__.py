@@ -4,4 +4,14 @@ from flask import Blueprint
 
 bp = Blueprint("hiring", __name__)
 
-from app.hiring import hire, interviews, offers, pipeline, postings, questions, resumes, rubrics  # noqa: E402,F401
+from app.hiring import (  # noqa: E402,F401
+    hire,
+    interviews,
+    offers,
+    pipeline,
+    postings,
+    questions,
+    resumes,
+    rubrics,
+    schedule_pages,
+)

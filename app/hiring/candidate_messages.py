@@ -15,6 +15,7 @@ REJECTION = "application.rejection"
 KINDS = (CONFIRMATION, REJECTION)  # every kind of candidate message, keyed as dedupe_key() says
 OFFER = "application.offer"  # each version of an offer letter (occasion "v<version>")
 KINDS += (OFFER,)
+KINDS += ("interview.invitation", "interview.cancellation")  # app/hiring/invitations.py: occasion "<interview>.<sequence>"
 WITHDRAW_FOOTER = "If you no longer want to be considered, you can withdraw your application here (the link works once):"
 
 

@@ -24,7 +24,9 @@ from app.hiring.interview_forms import (
 from app.hiring.scoring import CLOSED_STAGES, SEES_ALL, ScorecardError, ScorecardProblems
 from app.models import (
     Application,
+    Interview,
     InterviewAssignment,
+    InterviewPanelist,
     KitItem,
     Posting,
     Question,
@@ -67,6 +69,12 @@ def remove_interviewer(assignment: InterviewAssignment, *, actor: User) -> None:
     """Take an interviewer off a panel; refused once they have submitted (a draft stays on record)."""
     if scoring.has_submitted(assignment.application_id, assignment.interviewer_id):
         raise ScorecardError(f"{assignment.interviewer.name} has submitted a scorecard, so they stay on the panel.")
+    if db.session.scalar(select(InterviewPanelist.id).join(Interview, Interview.id == InterviewPanelist.interview_id)
+                         .where(InterviewPanelist.interviewer_id == assignment.interviewer_id,
+                                Interview.application_id == assignment.application_id,
+                                InterviewPanelist.removed_at.is_(None), Interview.cancelled_at.is_(None))):
+        raise ScorecardError(f"{assignment.interviewer.name} is on a scheduled interview of this candidate; take them "
+                             "off that interview (or cancel it) on the application page first.")
     db.session.delete(assignment)
     db.session.flush()
     log.info("interviewer %s removed from application %s by %s", assignment.interviewer_id,
@@ -170,7 +178,12 @@ def my_interviews():
     states = card_states(Scorecard.interviewer_id == current_user.id)
     rows = [(a, state_label(states.get((a.application_id, current_user.id)))) for a in panel]
     rows.sort(key=lambda row: row[1] == "submitted")  # what still needs doing first, newest first within
-    return render_template("hiring/interviews/mine.html", rows=rows)
+    from app.hiring.scheduling import scheduled_for  # scheduling builds on this module's panel
+
+    times: dict[int, list] = {}
+    for scheduled in scheduled_for(current_user):
+        times.setdefault(scheduled.application_id, []).append(scheduled)
+    return render_template("hiring/interviews/mine.html", rows=rows, times=times)
 
 
 def _page(assignment: InterviewAssignment, form=None, amend_form=None):

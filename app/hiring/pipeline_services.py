@@ -64,6 +64,10 @@ def move_stage(application: Application, to_stage: Stage, *, actor: User | None,
         db.session.flush()
         if to_stage is Stage.REJECTED:
             candidate_messages.queue_rejection(application)
+        if to_stage in REASON_REQUIRED:  # rejected or withdrawn: the interviews ahead leave everyone's calendar
+            from app.hiring.scheduling import cancel_upcoming  # scheduling builds on the interviews module
+
+            cancel_upcoming(application, actor=actor)
     db.session.expire(application, ["stage_changes"])
     log.info("application %s moved %s -> %s by user %s", application.id, from_stage.value, to_stage.value, actor_id)
     return change

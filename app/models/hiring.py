@@ -336,3 +336,62 @@ class Rating(Base):
 
     def __repr__(self) -> str:
         return f"<Rating sc={self.scorecard_id} c={self.criterion_id} {self.score}>"
+
+
+class Interview(TimestampMixin, Base):
+    """A scheduled interview of an application: when (stored in UTC), how long, where, and who is on its panel.
+
+    time_zone is the site's zone when the interview was last scheduled: the time HR entered and the invitations
+    sent are in it. sequence counts the versions of the invitation (iCalendar SEQUENCE); cancelled interviews
+    are kept."""
+
+    __tablename__ = "interview"
+    __table_args__ = (
+        CheckConstraint("minutes >= 5 AND minutes <= 480", name="minutes_range"),
+        CheckConstraint("ends_at > starts_at", name="ends_after_start"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    application_id: Mapped[int] = mapped_column(ForeignKey("application.id"), index=True)
+    starts_at: Mapped[datetime] = mapped_column(index=True)
+    ends_at: Mapped[datetime] = mapped_column(index=True)
+    minutes: Mapped[int]
+    time_zone: Mapped[str] = mapped_column(String(64))
+    location: Mapped[str] = mapped_column(String(200), default="")
+    video_url: Mapped[str] = mapped_column(String(500), default="")
+    sequence: Mapped[int] = mapped_column(default=0)
+    organizer_id: Mapped[int] = mapped_column(ForeignKey("user.id"), index=True)
+    cancelled_at: Mapped[datetime | None]
+
+    application: Mapped[Application] = relationship()
+    organizer: Mapped[User] = relationship()
+    panel: Mapped[list[InterviewPanelist]] = relationship(
+        primaryjoin="and_(Interview.id == InterviewPanelist.interview_id, InterviewPanelist.removed_at.is_(None))",
+        order_by="InterviewPanelist.id",
+        viewonly=True,
+    )
+
+    def __repr__(self) -> str:
+        return f"<Interview {self.id} app={self.application_id} seq={self.sequence}>"
+
+    @property
+    def cancelled(self) -> bool:
+        return self.cancelled_at is not None
+
+
+class InterviewPanelist(TimestampMixin, Base):
+    """An interviewer on a scheduled interview's panel; taken off, the row stays with removed_at set."""
+
+    __tablename__ = "interview_panelist"
+    __table_args__ = (UniqueConstraint("interview_id", "interviewer_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    interview_id: Mapped[int] = mapped_column(ForeignKey("interview.id"), index=True)
+    interviewer_id: Mapped[int] = mapped_column(ForeignKey("user.id"), index=True)
+    removed_at: Mapped[datetime | None]
+
+    interview: Mapped[Interview] = relationship()
+    interviewer: Mapped[User] = relationship()
+
+    def __repr__(self) -> str:
+        return f"<InterviewPanelist interview={self.interview_id} by={self.interviewer_id}>"

@@ -70,6 +70,8 @@ class Site(ArchivableMixin, TimestampMixin, Base):
     city: Mapped[str] = mapped_column(String(100), default="")
     region: Mapped[str] = mapped_column(String(50), default="")
     postal_code: Mapped[str] = mapped_column(String(20), default="")
+    # An IANA name (app/timezones.py checks it): interview times are entered and shown in it.
+    time_zone: Mapped[str] = mapped_column(String(64), default="America/New_York", server_default="America/New_York")
 
     employees: Mapped[list[User]] = relationship(back_populates="site")
 

@@ -180,6 +180,10 @@ def calendar_feed(token: str):
         event.add("dtend", check_in.due_date + timedelta(days=1))
         event.add("dtstamp", datetime.now())
         feed.add_component(event)
+    from app.hiring.invitations import feed_events
+
+    for event in feed_events(user):
+        feed.add_component(event)
     return Response(feed.to_ical(), mimetype="text/calendar",
                     headers={"Content-Disposition": "attachment; filename=onboarding.ics"})
 

@@ -4,7 +4,7 @@ An offer on an application is versioned (a revision is a new row, earlier versio
 the letter as it was sent; the organization's offer letter template is one row HR edits.
 
 Revision ID: c4a9e2f71b36
-Revises: 8e3f1a6c2b57
+Revises: 9b4e2f7a1c63
 Create Date: 2026-12-04 02:30:00.000000
 
 """
@@ -14,7 +14,7 @@ import sqlalchemy as sa
 
 # revision identifiers, used by Alembic.
 revision = 'c4a9e2f71b36'
-down_revision = '8e3f1a6c2b57'
+down_revision = '9b4e2f7a1c63'
 branch_labels = None
 depends_on = None
 

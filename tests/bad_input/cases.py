@@ -96,9 +96,13 @@ case("admin.forms.EditUserForm", Role.ADMIN, lambda w: f"/admin/users/{w.employe
      bad=(("missing name", {"name": ""}, MISSING), *DATES,
           ("eleven years ago", {"start_date": (date.today() - timedelta(days=4100)).isoformat()}, "Enter a date between")))
 case("admin.forms.SiteForm", Role.ADMIN, lambda w: "/admin/sites/new",
-     lambda w: {"name": "Bayside Clinic", "street": "1 Main St", "city": "Mobile", "region": "AL", "postal_code": "36602"},
+     lambda w: {"name": "Bayside Clinic", "street": "1 Main St", "city": "Mobile", "region": "AL", "postal_code": "36602",
+                "time_zone": "America/Chicago"},
      free_text=("name", "street", "city", "region", "postal_code"), shown_at=lambda w: "/admin/sites",
-     bad=(("missing name", {"name": ""}, MISSING),))
+     bad=(("missing name", {"name": ""}, MISSING),
+          ("time zone that does not exist", {"time_zone": "America/Atlantis"}, "is not a time zone name"),
+          ("time zone as an offset", {"time_zone": "-05:00"}, "is not a time zone name")),
+     required={"time_zone": "Enter the site's time zone"})
 case("admin.import_forms.StaffImportForm", Role.ADMIN, lambda w: "/admin/import", lambda w: {}, changes=False,
      bad=(("no file", {}, "Choose a CSV file to upload."),))
 case("admin.import_forms.ConfirmImportForm", Role.ADMIN, lambda w: "/admin/import/confirm",
@@ -193,6 +197,20 @@ case("hiring.interview_forms.RemoveInterviewerForm", HR,
      lambda w: {"assignment_id": str(w.assignment.id), "remove": "1"},
      bad=(("assignment id too large", {"assignment_id": "99999999999999999999"}, "could not be understood"),),
      required={"assignment_id": "could not be understood"})
+
+# Interview scheduling (app/hiring/schedule_forms.py) ----------------------------------------------
+case("hiring.schedule_forms.ScheduleForm", HR, lambda w: f"/hiring/applications/{w.application.id}/schedule",
+     lambda w: {"day": "2031-02-04", "start": "09:00", "minutes": "60", "location": "Room 2, 100 Main St",
+                "video_url": "", "interviewer_ids": str(w.panelist.id)},
+     free_text=("location",), shown_at=lambda w: f"/hiring/applications/{w.application.id}",
+     bad=(("nobody on the panel", {"interviewer_ids": []}, "Choose at least one interviewer."),
+          ("an interviewer who does not exist", {"interviewer_ids": "99999"}, "is not a valid choice"),
+          ("no place and no link", {"location": "", "video_url": ""}, "Give the place or the video link"),
+          ("a link that is not https", {"video_url": "javascript:alert(1)"}, "starting with https://"),
+          ("nine hours long", {"minutes": "540"}, "between 5 and 480 minutes"),
+          ("a time that has passed", {"day": "2020-02-04"}, "has already passed"),
+          ("25 o'clock", {"start": "25:00"}, "Not a valid time value."),
+          ("April 31", {"day": "2031-04-31"}, "Not a valid date value.")))
 
 
 def _scorecard(w, **fields) -> dict:
