@@ -1,6 +1,6 @@
-"""The candidate's side of hiring, in a browser: HR writes an offer, an admin approves it, HR sends it, the
-letter arrives at a real SMTP server on loopback, the candidate accepts through its link, and HR hires with
-the start date the offer set."""
+"""The candidate's side of hiring, in a browser: HR schedules an interview and the candidate's calendar
+invitation arrives at a real SMTP server on loopback; HR writes an offer, an admin approves it, HR sends it and
+the letter arrives too; the candidate accepts through its link, and HR hires with the start date the offer set."""
 
 from __future__ import annotations
 
@@ -8,6 +8,7 @@ import re
 from datetime import date, timedelta
 
 import pytest
+from icalendar import Calendar
 from playwright.sync_api import Page, expect
 from sqlalchemy import select
 
@@ -16,7 +17,7 @@ from app.models import Application, Stage, User
 from tests.e2e.conftest import DEMO_PASSWORD, screenshot
 from tests.e2e.test_hiring_journey import HR, HR_NAME, flash, steady
 from tests.e2e.test_journeys import sign_in
-from tests.e2e.test_onboarding_journey import fresh_page
+from tests.e2e.test_onboarding_journey import MANAGER_NAME, fresh_page
 
 ADMIN = "admin@demo.clinic"
 PAY = "23.40"
@@ -57,17 +58,47 @@ def mail_to_loopback(live_server, smtp_server, monkeypatch):
     return inbox
 
 
-def test_hr_sends_an_approved_offer_the_candidate_accepts_through_the_link_and_hr_hires(
+def calendar_of(message) -> Calendar:
+    (part,) = [part for part in message.walk() if part.get_content_type() == "text/calendar"]
+    return Calendar.from_ical(part.get_content())
+
+
+def test_hr_schedules_an_interview_sends_an_approved_offer_the_candidate_accepts_and_hr_hires(
         page: Page, browser, live_server, mail_to_loopback):
     inbox = mail_to_loopback
     application_id, name, email = an_interview_stage_application(live_server)
     start, expires = date.today() + timedelta(days=21), date.today() + timedelta(days=7)
     steady(page)
 
-    # 1. HR writes the offer from the application page.
+    # 1. HR schedules an interview with a panel of one; the candidate's invitation arrives over SMTP.
     sign_in(page, HR, DEMO_PASSWORD)
     expect(page.get_by_role("heading", name=f"Hello, {HR_NAME}")).to_be_visible()
     page.goto(f"/hiring/applications/{application_id}")
+    page.get_by_role("region", name="Interview schedule").get_by_role("link", name="Schedule an interview").click()
+    expect(page.get_by_role("heading", name=f"Schedule an interview with {name}", level=1)).to_be_visible()
+    interview_day = date.today() + timedelta(days=5)
+    page.get_by_label("Date", exact=True).fill(interview_day.isoformat())
+    page.get_by_label("Start time").fill("10:30")
+    page.get_by_label("Length (minutes)").fill("45")
+    page.get_by_label("Place").fill("Riverside Family Health, conference room 2")
+    page.get_by_label(MANAGER_NAME, exact=True).check()
+    page.get_by_role("button", name="Schedule interview").click()
+    flash(page, f"Interview with {name} scheduled; the invitations are on their way.")
+    schedule = page.get_by_role("region", name="Interview schedule")
+    expect(schedule).to_contain_text("conference room 2")
+    expect(schedule).to_contain_text(f"Panel: {MANAGER_NAME}")
+    ((recipients, invitation),) = wait_for(inbox, "Interview invitation:")
+    assert recipients == [email]
+    event = calendar_of(invitation)
+    assert str(event["METHOD"]) == "REQUEST"
+    (vevent,) = event.walk("VEVENT")
+    assert vevent.decoded("DTSTART").date() == interview_day
+    attendees = vevent.get("ATTENDEE")
+    attendees = attendees if isinstance(attendees, list) else [attendees]
+    assert f"mailto:{email}".lower() in [str(a).lower() for a in attendees]
+    screenshot(page, "journey-interview-scheduled")
+
+    # 2. HR writes the offer from the application page.
     offer_section = page.get_by_role("region", name="Offer")
     expect(offer_section).to_contain_text("No offer yet.")
     offer_section.get_by_role("link", name="Make an offer").click()
@@ -87,14 +118,14 @@ def test_hr_sends_an_approved_offer_the_candidate_accepts_through_the_link_and_h
     offer_url = page.url
     screenshot(page, "offer-awaiting-approval")
 
-    # 2. An admin approves it: the author never can.
+    # 3. An admin approves it: the author never can.
     with fresh_page(browser, live_server) as admin:
         sign_in(steady(admin), ADMIN, DEMO_PASSWORD)
         admin.goto(offer_url)
         admin.get_by_role("button", name="Approve version 1").click()
         flash(admin, "Version 1 of the offer is approved; it can be sent.")
 
-    # 3. HR sends it; the application moves to the offer stage and the letter goes out over SMTP.
+    # 4. HR sends it; the application moves to the offer stage and the letter goes out over SMTP.
     page.reload()
     page.get_by_role("button", name=f"Send the offer to {name}").click()
     flash(page, f"The offer letter is on its way to {name}, with a link to accept or decline it.")
@@ -107,7 +138,7 @@ def test_hr_sends_an_approved_offer_the_candidate_accepts_through_the_link_and_h
     (link,) = re.findall(r"https?://\S+/careers/offer/\S+", plain)
     assert link.startswith(live_server.url) and f'href="{link}"' in html
 
-    # 4. The candidate, with no account, opens the link and accepts.
+    # 5. The candidate, with no account, opens the link and accepts.
     with fresh_page(browser, live_server) as candidate:
         steady(candidate)
         candidate.goto(link)
@@ -119,7 +150,7 @@ def test_hr_sends_an_approved_offer_the_candidate_accepts_through_the_link_and_h
         candidate.goto(link)  # it works once
         expect(candidate.get_by_role("heading", name="This link has already been used")).to_be_visible()
 
-    # 5. HR sees the acceptance on the application page and hires with the offer's start date filled in.
+    # 6. HR sees the acceptance on the application page and hires with the offer's start date filled in.
     page.goto(f"/hiring/applications/{application_id}")
     expect(page.get_by_role("heading", name=name, level=1)).to_contain_text("Offer")
     accepted = page.get_by_role("region", name="Offer").get_by_role("status")
