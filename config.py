@@ -135,6 +135,7 @@ class Config:
     PASSWORD_RESET_MAX_AGE = 60 * 60 * 2
     CANDIDATE_LINK_MAX_AGE = 60 * 60 * 24 * 180  # a withdraw link works while a search can last
     CANDIDATE_RETENTION_DAYS = 730  # then `flask candidates anonymize` removes a not-hired candidate's details
+    OFFER_APPROVAL = True  # an offer is approved by a second HR user or an admin before it is sent
     PASSWORD_MIN_LENGTH = 12
     PASSWORD_HASH_METHOD = "scrypt"  # noqa: S105 (a hash method name, not a secret)
     ORGANIZATION_NAME = "Demo Community Health Center"
@@ -179,6 +180,8 @@ class Config:
         self.MAIL_DEFAULT_SENDER = env.get("MAIL_DEFAULT_SENDER", self.MAIL_DEFAULT_SENDER)
         self.ORGANIZATION_NAME = env.get("ORGANIZATION_NAME", self.ORGANIZATION_NAME)
         self.BASE_URL = env.get("BASE_URL", self.BASE_URL).rstrip("/")
+        if "OFFER_APPROVAL" in env:
+            self.OFFER_APPROVAL = env["OFFER_APPROVAL"].lower() not in {"0", "false", "no", "off"}
         public_host(self.BASE_URL)
         self.RESUME_DIR = env.get("RESUME_DIR", self.RESUME_DIR)
         self.CREDENTIAL_SCAN_DIR = env.get("CREDENTIAL_SCAN_DIR", self.CREDENTIAL_SCAN_DIR)

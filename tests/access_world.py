@@ -116,11 +116,12 @@ def build(db, make_user, resume_dir) -> SimpleNamespace:
     api_token, _ = issue_token(actor=person["admin"], name="Payroll (ADP)", scopes=["read:employees"],
                                expires_on=TODAY + timedelta(days=90))
     webhooks = _webhooks(db, person)
+    offers = _offers(db, person, hiring)
     db.session.flush()
     ids = {f"{key}_id": user.id for key, user in person.items()}
     return SimpleNamespace(
-        **ids, **onboarding, **hiring, **check_ins, **credentials, **webhooks, site_id=site.id, value_id=value.id,
-        value_key=value.key, api_token_id=api_token.id,
+        **ids, **onboarding, **hiring, **check_ins, **credentials, **webhooks, **offers, site_id=site.id,
+        value_id=value.id, value_key=value.key, api_token_id=api_token.id,
         other_id=person["tess"].id, emails={key: user.email for key, user in person.items()},
         invite_token=invite_token(person["nina"]), calendar_token=person["sam"].calendar_token,
         reset_token=link_token(person["tess"], RESET),
@@ -255,6 +256,22 @@ def _webhooks(db, person) -> dict:
     db.session.add(endpoint)
     db.session.flush()
     return {"webhook_id": endpoint.id}
+
+
+def _offers(db, person, hiring) -> dict:
+    """Rosa's offer, written by Hana (HR) and not yet approved, and Bo's, sent with its answer link."""
+    from app.models import EmploymentType, Offer, OfferStatus, PayPeriod
+
+    start, expires = TODAY + timedelta(days=30), TODAY + timedelta(days=7)
+    terms = {"title": "Medical assistant", "start_date": start, "pay_cents": 2450, "pay_period": PayPeriod.HOUR,
+             "employment_type": EmploymentType.FULL_TIME, "expires_on": expires, "created_by_id": person["hr"].id}
+    draft = Offer(application_id=hiring["application_id"], version=1, **terms)
+    sent = Offer(application_id=hiring["other_application_id"], version=1, status=OfferStatus.SENT, sent_at=utcnow(),
+                 letter_subject="Your offer", letter_text="Dear Bo Bradley,\n\nWe offer you the job.", **terms)
+    db.session.add_all([draft, sent])
+    db.session.flush()
+    return {"offer_id": draft.id, "offer_token": candidate_links.offer_token(sent),
+            "offer_dates": (start.isoformat(), expires.isoformat())}
 
 
 def _check_ins(db, person, value, rubric_id) -> dict:

@@ -144,6 +144,7 @@ RULES: dict[str, tuple] = {
     "careers.withdraw":             ("/careers/withdraw/{withdraw_token}",          "ok  ok  ok  ok  ok  ok  ok"),
     "careers.my_data":              ("/careers/data/{data_token}",                  "ok  ok  ok  ok  ok  ok  ok"),
     "careers.my_data_download":     ("/careers/data/{data_token}/download",         "ok  ok  ok  ok  ok  ok  ok"),
+    "careers.offer":                ("/careers/offer/{offer_token}",                "ok  ok  ok  ok  ok  ok  ok"),
     # Rosa's résumé: not even the interviewer on her panel downloads it.
     "hiring.resume":                ("/hiring/applications/{application_id}/resume", "--  --  --  --  --  ok  ok"),
     "hiring.resubmission_resume":   ("/hiring/applications/{application_id}/resubmissions/{resubmission_id}/resume",
@@ -179,6 +180,13 @@ RULES: dict[str, tuple] = {
     "hiring.message_templates":     ("/hiring/messages",                            "--  --  --  --  --  ok  ok"),
     "hiring.message_template":      ("/hiring/messages/screening",                  "--  --  --  --  --  ok  ok"),
     "hiring.message_candidate":     ("/hiring/applications/{application_id}/message", "--  --  --  --  --  ok  ok"),
+    # Offers: {offer_id} is Rosa's draft written by Hana (HR), so only the admin's approval goes through.
+    "hiring.new_offer":             ("/hiring/applications/{application_id}/offers/new", "--  --  --  --  --  ok  ok"),
+    "hiring.offer":                 ("/hiring/offers/{offer_id}",                   "--  --  --  --  --  ok  ok"),
+    "hiring.approve_offer":         ("/hiring/offers/{offer_id}/approve",           "--  --  --  --  --  ok  ok"),
+    "hiring.send_offer":            ("/hiring/offers/{offer_id}/send",              "--  --  --  --  --  ok  ok"),
+    "hiring.offer_letter":          ("/hiring/offers/{offer_id}/letter",            "--  --  --  --  --  ok  ok"),
+    "hiring.offer_letter_template": ("/hiring/offer-letter",                        "--  --  --  --  --  ok  ok"),
     # Only HR and admins schedule; {scheduled_interview_id} is Rosa's interview with Ivy on its panel.
     "hiring.schedule_interview":    ("/hiring/applications/{application_id}/schedule", "--  --  --  --  --  ok  ok"),
     "hiring.reschedule_interview":  ("/hiring/scheduled-interviews/{scheduled_interview_id}", "--  --  --  --  --  ok  ok"),
@@ -251,6 +259,10 @@ FORMS = {
                                       "reason": "The referral was closed after all.", "next_steps": "Keep going."},
     "team.assign_check_in_modules": lambda w: {"value_ids": str(w.value_id)},
     "careers.withdraw": lambda w: {},
+    "careers.offer": lambda w: {"accept": "Accept this offer"},
+    "hiring.new_offer": lambda w: {"title": "Medical assistant", "start_date": w.offer_dates[0], "pay": "24.50",
+                                   "pay_period": "hour", "employment_type": "FULL_TIME", "expires_on": w.offer_dates[1]},
+    "hiring.offer_letter_template": lambda w: {"subject": "Your offer", "body": "Dear {candidate_name}, welcome."},
     "careers.posting": lambda w: {"name": "Pat Applicant", "email": "pat@applicant.example", "phone": "",
                                   "why": "I want to help patients keep one team that knows them.", "website": ""},
     "hiring.new_question": lambda w: {"value_id": str(w.value_id), "kind": "behavioral",
@@ -344,8 +356,8 @@ def test_every_endpoint_has_a_row(app):
 
 def test_a_route_added_without_a_row_is_caught(app):
     grown = Map([rule.empty() for rule in app.url_map.iter_rules()])
-    grown.add(Rule("/hiring/offers/<int:offer_id>", endpoint="hiring.offer"))
-    assert unlisted(grown) == ["hiring.offer"]
+    grown.add(Rule("/hiring/referrals/<int:referral_id>", endpoint="hiring.referral"))
+    assert unlisted(grown) == ["hiring.referral"]
 
 
 def test_every_row_url_matches_its_endpoint(app):

@@ -4,4 +4,4 @@ from flask import Blueprint
 
 bp = Blueprint("careers", __name__)
 
-from app.careers import routes  # noqa: E402,F401
+from app.careers import offer_routes, routes  # noqa: E402,F401

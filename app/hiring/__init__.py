@@ -8,6 +8,7 @@ from app.hiring import (  # noqa: E402,F401
     hire,
     interviews,
     messages,
+    offers,
     pipeline,
     postings,
     questions,

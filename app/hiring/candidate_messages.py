@@ -15,10 +15,12 @@ SCREENING, INTERVIEW = "application.screening", "application.interview"  # stage
 HR_MESSAGE = "application.hr_message"  # HR's one-off message, one occasion per message
 # app/hiring/invitations.py; occasion "<interview>.<sequence>"
 INVITATION, CANCELLATION = "interview.invitation", "interview.cancellation"
+OFFER = "application.offer"  # each version of an offer letter (occasion "v<version>")
 KINDS = (
     CONFIRMATION, REJECTION,
     SCREENING, INTERVIEW, HR_MESSAGE,
     INVITATION, CANCELLATION,
+    OFFER,
 )  # every kind of candidate message, keyed as dedupe_key() says
 WITHDRAW_FOOTER = "If you no longer want to be considered, you can withdraw your application here (the link works once):"
 DATA_FOOTER = "To see the information we hold about your application, or download it:"

@@ -146,4 +146,7 @@ class HireForm(AppForm):
 
     @staticmethod
     def data_for(application: Application) -> dict:
-        return {"site_id": application.posting.site_id, "role_family": application.posting.role_family.value}
+        from app.hiring.offer_services import hire_defaults  # offers import the pipeline, which imports forms
+
+        return {"site_id": application.posting.site_id, "role_family": application.posting.role_family.value,
+                **hire_defaults(application)}

@@ -36,6 +36,7 @@ from app.models.hiring import (
     StageChange,
 )
 from app.models.messages import MessageTemplate
+from app.models.offers import Offer, OfferLetterTemplate, OfferStatus, PayPeriod
 from app.models.onboarding import (
     Assignment,
     Completion,
@@ -71,6 +72,7 @@ __all__ = [
     "Rater",
     "CandidateLinkUse",
     "MessageTemplate",
+    "Offer", "OfferLetterTemplate", "OfferStatus", "PayPeriod",
     "Interview", "InterviewPanelist",
     "Application", "ApplicationResubmission", "Assignment", "AuditEvent", "Base", "Completion", "Criterion", "DataVersion",
     "EmploymentType", "InterviewAssignment", "KitItem", "Method", "Module", "OutboxMessage",

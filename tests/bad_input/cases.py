@@ -278,6 +278,40 @@ case("hiring.interview_forms.HireForm", HR, lambda w: f"/hiring/applications/{w.
           ("site in words", {"site_id": "harbor"}, "Not a valid choice"),
           ("role family that does not exist", {"role_family": "wizard"}, "Not a valid choice.")))
 
+# Offers ---------------------------------------------------------------------------------------
+def _offer_terms(**changes) -> dict:
+    return {"title": "Medical assistant", "start_date": (date.today() + timedelta(days=30)).isoformat(),
+            "pay": "24.50", "pay_period": "hour", "employment_type": "FULL_TIME",
+            "expires_on": (date.today() + timedelta(days=7)).isoformat()} | changes
+
+
+PAY = "Enter the pay in dollars, like 24.50 or 52000."
+case("hiring.offer_forms.OfferForm", HR, lambda w: f"/hiring/applications/{w.offer.id}/offers/new",
+     lambda w: _offer_terms(), free_text=("title",),
+     bad=(("pay in words", {"pay": "lots"}, "Not a valid decimal value."),
+          ("negative pay", {"pay": "-3"}, "It must be more than zero"),
+          ("pay NaN", {"pay": "NaN"}, "It must be more than zero"),
+          ("pay of a fraction of a cent", {"pay": "24.505"}, "with at most two decimals"),
+          ("pay of ten million", {"pay": "10000000"}, "It must be more than zero"),
+          ("period that does not exist", {"pay_period": "fortnight"}, "Not a valid choice."),
+          ("employment type that does not exist", {"employment_type": "forever"}, "Not a valid choice."),
+          ("start yesterday", {"start_date": (date.today() - timedelta(days=1)).isoformat()},
+           "Choose a start date from today to a year ahead."),
+          ("start year 9999", {"start_date": "9999-12-31"}, "Enter a date between"),
+          ("expiry after the start", {"start_date": (date.today() + timedelta(days=3)).isoformat()},
+           "The offer must expire on or before the start date"),
+          ("expiry in a year", {"expires_on": (date.today() + timedelta(days=365)).isoformat()},
+           "Choose an expiry date from today to 90 days ahead.")),
+     required={"pay": PAY})
+case("hiring.offer_forms.OfferLetterForm", HR, lambda w: "/hiring/offer-letter",
+     lambda w: {"subject": "Your offer from {organization}", "body": "Dear {candidate_name}, welcome to the team."},
+     free_text=("subject", "body"),
+     bad=(("unknown field", {"body": "Dear {first_name},"}, "{first_name} is not a field the letter knows"),
+          ("attribute of a field", {"body": "Dear {title.__class__},"}, "is not a field the letter knows"),
+          ("stray brace", {"subject": "Your offer {"}, "A single { or } cannot stand alone")))
+case("hiring.offer_forms.OfferAnswerForm", None,
+     lambda w: f"/careers/offer/{candidate_links.offer_token(w.sent_offer)}", lambda w: {"accept": "Accept this offer"})
+
 # Onboarding -----------------------------------------------------------------------------------
 case("onboarding.authoring_forms.TrackForm", HR, lambda w: "/onboarding/tracks/new",
      lambda w: {"name": "Front desk onboarding", "kind": "role", "role_families": ["front-desk"],

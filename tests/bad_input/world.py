@@ -62,6 +62,7 @@ def build_world(db, make_user) -> SimpleNamespace:
     score(w.submitted, [4] * len(criteria_of(w.open_posting)))
     w.scored_application = w.application
     w.offer = make_application(db, w.open_posting, name="Olu Offer", stage=Stage.OFFER)
+    w.sent_offer = _sent_offer(db, w.offer, w.hr)
 
     w.track = Track(name="Medical assistant onboarding", kind=TrackKind.ROLE, role_families=["medical-assistant"])
     db.session.add(w.track)
@@ -120,6 +121,20 @@ def _privilege(employee, hr):
 
     return grant_privilege(employee, text="Performs spirometry", granted_on=date.today(), granted_by="Medical director",
                            actor=hr, today=date.today())
+
+
+def _sent_offer(db, application, hr):
+    """Version 1 of an offer to the application, sent, so its answer link works."""
+    from app.models import EmploymentType, Offer, OfferStatus, PayPeriod
+
+    offer = Offer(application_id=application.id, version=1, title="Medical assistant", pay_cents=2450,
+                  start_date=date.today() + timedelta(days=30), expires_on=date.today() + timedelta(days=7),
+                  pay_period=PayPeriod.HOUR, employment_type=EmploymentType.FULL_TIME, status=OfferStatus.SENT,
+                  created_by_id=hr.id, sent_at=utcnow(), letter_subject="Your offer",
+                  letter_text="Dear Olu Offer,\n\nWe offer you the job.")
+    db.session.add(offer)
+    db.session.flush()
+    return offer
 
 
 def _credential(db, employee, hr):
