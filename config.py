@@ -101,6 +101,7 @@ class Config:
     CACHE_NO_NULL_WARNING = True
     CACHE_DEFAULT_TIMEOUT = 600
     CACHE_THRESHOLD = 300  # parts kept per worker; a /reports part is about 100 kB
+    PAGE_CACHE_COUNT_SEEN = False  # count cache hits and builds in app.page_cache.SEEN (the bench's mix only)
 
     BOOTSTRAP_SERVE_LOCAL = True
     BOOTSTRAP_BTN_STYLE = "primary"
@@ -143,6 +144,7 @@ class Config:
         public_host(self.BASE_URL)
         self.RESUME_DIR = env.get("RESUME_DIR", self.RESUME_DIR)
         self.CACHE_TYPE = env.get("CACHE_TYPE", self.CACHE_TYPE)
+        self.PAGE_CACHE_COUNT_SEEN = env.get("BENCH_COUNT_SEEN", "") == "1"
         self.TRUSTED_PROXIES = _env_int("TRUSTED_PROXIES", self.TRUSTED_PROXIES)
         if self.TRUSTED_PROXIES < 0:
             raise RuntimeError(f"TRUSTED_PROXIES must be 0 or more, not {self.TRUSTED_PROXIES}")

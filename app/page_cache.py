@@ -32,7 +32,7 @@ from collections import Counter
 from collections.abc import Callable
 from typing import TypeVar
 
-from flask import request
+from flask import current_app, request
 from sqlalchemy import event, select
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import Engine
@@ -48,7 +48,10 @@ READS = re.compile(r"\s*(SELECT|WITH|PRAGMA|SHOW|EXPLAIN|SAVEPOINT|RELEASE|ROLLB
 ROW_ID = 1
 NOT_SHOWN = frozenset({"audit_event", "outbox_message"})  # tables no cached part reads
 T = TypeVar("T")
-SEEN: Counter = Counter()  # parts served "hit" from the cache or "built", since this process started (bench)
+# Parts served "hit" from the cache or "built" since this process started, counted only when the
+# PAGE_CACHE_COUNT_SEEN setting is on (the bench's mix turns it on with BENCH_COUNT_SEEN=1), so serving
+# a page in production takes no process-wide lock.
+SEEN: Counter = Counter()
 _SEEN_LOCK = threading.Lock()
 
 
@@ -126,12 +129,15 @@ def cached(name: str, depends_on: tuple, build: Callable[[], T]) -> T:
     the query string). One SQL statement on a hit."""
     session = db.session
     token = current_token(session)
+    counting = current_app.config["PAGE_CACHE_COUNT_SEEN"]
     if _wrote_here(session):  # this transaction's own changes are in no cached value
-        _seen("built")
+        if counting:
+            _seen("built")
         return build()
     key = "part:" + hashlib.sha256(repr((name, token, depends_on)).encode()).hexdigest()
     value = cache.get(key)
-    _seen("built" if value is None else "hit")
+    if counting:
+        _seen("built" if value is None else "hit")
     if value is None:
         value = build()
         if "csrf_token" in repr(value):  # one session's token must never be served to another

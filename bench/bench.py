@@ -461,6 +461,7 @@ def start_gunicorn(url: str, port: int, log_path: Path, mode: str) -> subprocess
     env = flask_env(url, "production")
     if mode == "built":
         env["CACHE_TYPE"] = "NullCache"
+    env["BENCH_COUNT_SEEN"] = "1"  # the workers count page parts served from the cache (app.page_cache.SEEN)
     log = open(log_path, "w")  # noqa: SIM115 (closed when the server stops)
     server = subprocess.Popen(command, cwd=ROOT, env=env, stdout=log,  # noqa: S603
                               stderr=subprocess.STDOUT, start_new_session=True)

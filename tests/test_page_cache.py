@@ -96,13 +96,38 @@ def test_a_part_is_built_once_per_token_and_key(committed, app, make_user):
 def test_parts_served_from_the_cache_and_built_are_counted_for_the_bench(committed, app, make_user):
     make_user(Role.HR)
     committed.session.commit()
+    app.config["PAGE_CACHE_COUNT_SEEN"] = True
     before = dict(page_cache.SEEN)
-    with app.test_request_context():
-        page_cache.cached("counted", (), lambda: "first")
-        page_cache.cached("counted", (), lambda: "again")
-        page_cache.cached("counted", (), lambda: "again")
+    try:
+        with app.test_request_context():
+            page_cache.cached("counted", (), lambda: "first")
+            page_cache.cached("counted", (), lambda: "again")
+            page_cache.cached("counted", (), lambda: "again")
+    finally:
+        app.config["PAGE_CACHE_COUNT_SEEN"] = False
     assert page_cache.SEEN["built"] - before.get("built", 0) == 1
     assert page_cache.SEEN["hit"] - before.get("hit", 0) == 2
+
+
+def test_outside_the_bench_serving_a_part_counts_nothing(committed, app, make_user, monkeypatch):
+    """Production takes no process-wide lock per part: counting is off unless the bench turns it on."""
+    make_user(Role.HR)
+    committed.session.commit()
+    assert app.config["PAGE_CACHE_COUNT_SEEN"] is False
+    monkeypatch.setattr(page_cache, "_seen", lambda outcome: pytest.fail(f"counted a {outcome} part"))
+    before = dict(page_cache.SEEN)
+    with app.test_request_context():
+        assert page_cache.cached("uncounted", (), lambda: "first") == "first"
+        assert page_cache.cached("uncounted", (), lambda: "again") == "first"
+    assert dict(page_cache.SEEN) == before
+
+
+@pytest.mark.parametrize(("value", "counting"), [("1", True), ("", False), ("0", False)])
+def test_only_the_bench_environment_turns_counting_on(monkeypatch, value, counting):
+    from config import TestingConfig
+
+    monkeypatch.setenv("BENCH_COUNT_SEEN", value)
+    assert TestingConfig().PAGE_CACHE_COUNT_SEEN is counting
 
 
 def test_a_transaction_that_wrote_gets_a_fresh_part_and_caches_nothing(committed, app, make_user):
