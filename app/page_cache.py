@@ -140,10 +140,20 @@ def cached(name: str, depends_on: tuple, build: Callable[[], T]) -> T:
         _seen("built" if value is None else "hit")
     if value is None:
         value = build()
-        if "csrf_token" in repr(value):  # one session's token must never be served to another
+        if _holds_csrf(value):  # one session's token must never be served to another
             raise RuntimeError(f"the {name!r} page part holds a CSRF token: render that form outside the part")
         cache.set(key, value)
     return value
+
+
+def _holds_csrf(value: object) -> bool:
+    """True when the value shows a CSRF field: strings are searched as they are (repr of a
+    100 kB part costs more than the search), containers item by item, anything else by its repr."""
+    if isinstance(value, str):
+        return "csrf_token" in value
+    if isinstance(value, (list, tuple)):
+        return any(_holds_csrf(item) for item in value)
+    return "csrf_token" in repr(value)
 
 
 def _seen(outcome: str) -> None:

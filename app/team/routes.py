@@ -18,6 +18,7 @@ from app.onboarding.early_warnings import early_warnings
 from app.onboarding.services import DONE, classify, sign_off_queue
 from app.team import bp, services
 from app.team.forms import TeamFilterForm
+from app.team.people_table import people_rows
 
 LEADERS = (Role.MANAGER, Role.HR, Role.ADMIN)
 
@@ -40,7 +41,8 @@ def index():
     def team_parts() -> tuple[Markup, Markup, list]:
         page, summary = services.team_page(current_user, filters, today=today,
                                            page=request.args.get("page", 1, type=int))
-        shown = {"form": form, "filters": filters, "page": page, "summary": summary, "today": today}
+        shown = {"form": form, "filters": filters, "page": page, "summary": summary, "today": today,
+                 "people_rows": people_rows}
         return (Markup(render_template("team/_counts.html", **shown)),
                 Markup(render_template("team/_people.html", **shown)),
                 sign_off_queue(current_user))
@@ -48,9 +50,9 @@ def index():
     counts, people, sign_offs = page_cache.cached(
         "team", (current_user.id, today, page_cache.query_string()), team_parts)
     export_args = {key: value for key, value in request.args.items() if key != "page"}
-    team_ids = services.team_ids(current_user, indirect=filters.indirect)
+    team_ids, params = services.team_ids_built_once(current_user, indirect=filters.indirect)
     warnings = page_cache.cached("team-warnings", (current_user.id, today, filters.indirect),
-                                 lambda: early_warnings(team_ids, today))
+                                 lambda: early_warnings(team_ids, today, params))
     return render_template("team/index.html", filters=filters, counts=counts, people=people, sign_offs=sign_offs,
                            export_args=export_args, today=today, early_warnings=warnings)
 
