@@ -7,14 +7,13 @@ from datetime import date
 from flask import Response, render_template, request, stream_with_context
 from flask_login import current_user
 from markupsafe import Markup
-from sqlalchemy import select
 
 from app import page_cache
 from app.access import role_required
 from app.extensions import db
 from app.forms import ignored_filters
 from app.hiring import scoring
-from app.models import Role, User
+from app.models import Role
 from app.onboarding import summaries
 from app.onboarding.early_warnings import early_warnings
 from app.reports import bp, services
@@ -49,7 +48,8 @@ def index():
 
     def report_part() -> Markup:
         report = services.build_report(filters, today=today, hide=hide)
-        warnings = early_warnings(select(User.id).where(*services.staff_scope(filters)), today)
+        staff_ids, params = services.staff_ids_built_once(filters)
+        warnings = early_warnings(staff_ids, today, params)
         return Markup(render_template("reports/_report.html", report=report, filters=filters, warnings=warnings,
                                       today=today, stages=services.PIPELINE, scores=services.SCORES))
 
