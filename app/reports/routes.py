@@ -16,7 +16,7 @@ from app.hiring import scoring
 from app.models import Role
 from app.onboarding import summaries
 from app.onboarding.early_warnings import early_warnings
-from app.reports import bp, services
+from app.reports import bp, services, tables
 from app.reports.charts import Bar, bar_chart, share_chart
 from app.reports.evidence import PERIOD_DAYS
 from app.reports.evidence import evidence as build_evidence
@@ -51,7 +51,7 @@ def index():
         staff_ids, params = services.staff_ids_built_once(filters)
         warnings = early_warnings(staff_ids, today, params)
         return Markup(render_template("reports/_report.html", report=report, filters=filters, warnings=warnings,
-                                      today=today, stages=services.PIPELINE, scores=services.SCORES))
+                                      today=today, stages=services.PIPELINE, scores=services.SCORES, tables=tables))
 
     report = page_cache.cached("report", (today, hide, page_cache.query_string()), report_part)
     return render_template("reports/index.html", report=report)
