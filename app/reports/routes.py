@@ -29,6 +29,10 @@ from app.reports.validity_csv import validity_csv as validity_lines
 from app.reports.validity_stats import MINIMUM_N, format_r
 
 HR_OFFICE = (Role.HR, Role.ADMIN)
+# What the cached parts read (app.page_cache): the report everything but credentials; the validity
+# report interview scores and check-in ratings, never training progress.
+REPORT_AREAS = (page_cache.PEOPLE, page_cache.TRAINING, page_cache.HIRING, page_cache.CHECK_INS, page_cache.CONTENT)
+VALIDITY_AREAS = (page_cache.PEOPLE, page_cache.HIRING, page_cache.CHECK_INS, page_cache.CONTENT)
 
 
 @bp.context_processor
@@ -53,7 +57,7 @@ def index():
         return Markup(render_template("reports/_report.html", report=report, filters=filters, warnings=warnings,
                                       today=today, stages=services.PIPELINE, scores=services.SCORES, tables=tables))
 
-    report = page_cache.cached("report", (today, hide, page_cache.query_string()), report_part)
+    report = page_cache.cached("report", (today, hide, page_cache.query_string()), report_part, areas=REPORT_AREAS)
     return render_template("reports/index.html", report=report)
 
 
@@ -102,7 +106,8 @@ def validity():
             today=today, ignored=ignored_filters(form), scatter_plot=scatter_plot, format_r=format_r,
             minimum_n=MINIMUM_N))
 
-    part = page_cache.cached("validity", (today, hide, page_cache.query_string()), validity_part)
+    part = page_cache.cached("validity", (today, hide, page_cache.query_string()), validity_part,
+                             areas=VALIDITY_AREAS)
     return render_template("reports/validity.html", part=part)
 
 

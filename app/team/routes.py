@@ -21,6 +21,10 @@ from app.team.forms import TeamFilterForm
 from app.team.people_table import people_rows
 
 LEADERS = (Role.MANAGER, Role.HR, Role.ADMIN)
+# What the cached parts read (app.page_cache): people and sites, training progress, check-ins; the
+# early warnings also value names and the development modules that build them.
+TEAM_AREAS = (page_cache.PEOPLE, page_cache.TRAINING, page_cache.CHECK_INS)
+WARNING_AREAS = (page_cache.PEOPLE, page_cache.TRAINING, page_cache.CHECK_INS, page_cache.CONTENT)
 
 
 def _filters() -> tuple[TeamFilterForm, services.TeamFilters]:
@@ -48,11 +52,11 @@ def index():
                 sign_off_queue(current_user))
 
     counts, people, sign_offs = page_cache.cached(
-        "team", (current_user.id, today, page_cache.query_string()), team_parts)
+        "team", (current_user.id, today, page_cache.query_string()), team_parts, areas=TEAM_AREAS)
     export_args = {key: value for key, value in request.args.items() if key != "page"}
     team_ids, params = services.team_ids_built_once(current_user, indirect=filters.indirect)
     warnings = page_cache.cached("team-warnings", (current_user.id, today, filters.indirect),
-                                 lambda: early_warnings(team_ids, today, params))
+                                 lambda: early_warnings(team_ids, today, params), areas=WARNING_AREAS)
     return render_template("team/index.html", filters=filters, counts=counts, people=people, sign_offs=sign_offs,
                            export_args=export_args, today=today, early_warnings=warnings)
 

@@ -128,7 +128,7 @@ def test_the_report_shows_a_completion_at_once_and_serves_repeats_from_the_cache
     with count_queries() as repeat:
         assert total.search(client.get("/reports").get_data(as_text=True)).group(1) == "50%"
     # The data token and the per-request checks (stale summaries, the viewer's pending interviews): no figures.
-    assert not [s for s in repeat if not s.startswith(("SELECT data_version.token", "SELECT user.",
+    assert not [s for s in repeat if not s.startswith(("SELECT data_version.id, data_version.token", "SELECT user.",
                                                        "SELECT training_summary.employee_id",
                                                        "SELECT interview_assignment.application_id"))], repeat
 
