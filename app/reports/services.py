@@ -354,8 +354,11 @@ def hiring(filters: ReportFilters, *, hide: Iterable[int] = ()) -> Hiring:
     per_posting: dict[int, dict[int, ValueScores]] = defaultdict(dict)
     pooled: dict[int, ValueScores] = {}
     for posting_id, value_id, score, count in db.session.execute(ratings, params):
-        per_posting[posting_id].setdefault(value_id, ValueScores("")).counts[score] += count
-        pooled.setdefault(value_id, ValueScores("")).counts[score] += count
+        for scores in (per_posting[posting_id], pooled):  # a ValueScores made only when a value first shows
+            found = scores.get(value_id)
+            if found is None:
+                found = scores[value_id] = ValueScores("")
+            found.counts[score] += count
     names = dict(catalog)
     for posting_id, by_value in per_posting.items():
         postings[posting_id].values = _in_catalog_order(by_value, catalog, names)
