@@ -120,6 +120,7 @@ class Config:
     CACHE_NO_NULL_WARNING = True
     CACHE_DEFAULT_TIMEOUT = 600
     CACHE_THRESHOLD = 300  # parts kept per worker; a /reports part is about 100 kB
+    PAGE_CACHE_COUNT_SEEN = False  # count cache hits and builds in app.page_cache.SEEN (the bench's mix only)
 
     BOOTSTRAP_SERVE_LOCAL = True
     BOOTSTRAP_BTN_STYLE = "primary"
@@ -187,6 +188,7 @@ class Config:
         self.CREDENTIAL_SCAN_DIR = env.get("CREDENTIAL_SCAN_DIR", self.CREDENTIAL_SCAN_DIR)
         self.CREDENTIAL_SCAN_MAX_BYTES = _env_int("CREDENTIAL_SCAN_MAX_BYTES", self.CREDENTIAL_SCAN_MAX_BYTES)
         self.CACHE_TYPE = env.get("CACHE_TYPE", self.CACHE_TYPE)
+        self.PAGE_CACHE_COUNT_SEEN = env.get("BENCH_COUNT_SEEN", "") == "1"
         self.TRUSTED_PROXIES = _env_int("TRUSTED_PROXIES", self.TRUSTED_PROXIES)
         self.OIDC_ISSUER = env.get("OIDC_ISSUER", self.OIDC_ISSUER).strip().rstrip("/")
         self.OIDC_CLIENT_ID = env.get("OIDC_CLIENT_ID", self.OIDC_CLIENT_ID).strip()

@@ -68,6 +68,7 @@ BUDGET = env_int("BENCH_BUDGET", 480)  # seconds; rounds after the first of a mo
 # mix: cached, while a second client completes a module or approves a sign-off once a second.
 MODES = [m for m in os.environ.get("BENCH_MODES", "cached,built,mix").split(",") if m in ("cached", "built", "mix")]
 SEEN_MARK = "BENCH_SEEN:"  # bench/gunicorn_seen.py
+PART_MARK = "BENCH_PART:"
 
 
 def say(message: str = "") -> None:
@@ -499,6 +500,7 @@ def start_gunicorn(url: str, port: int, log_path: Path, mode: str) -> subprocess
     env = flask_env(url, "production")
     if mode == "built":
         env["CACHE_TYPE"] = "NullCache"
+    env["BENCH_COUNT_SEEN"] = "1"  # the workers count page parts served from the cache (app.page_cache.SEEN)
     log = open(log_path, "w")  # noqa: SIM115 (closed when the server stops)
     server = subprocess.Popen(command, cwd=ROOT, env=env, stdout=log,  # noqa: S603
                               stderr=subprocess.STDOUT, start_new_session=True)
@@ -566,6 +568,7 @@ class Run:
         self.export: dict | None = None
         self.tracebacks = 0
         self.seen: Counter = Counter()  # page parts served from the cache ("hit") or built
+        self.parts: dict[str, Counter] = {}  # the same per page part
         self.writes: dict = {}
 
     def ratio(self, path: str) -> float | None:
@@ -632,6 +635,8 @@ def throughput(url: str, workdir: Path, employees: int, mode: str, total_started
     run.tracebacks = log.count("Traceback")
     for hit, built in re.findall(SEEN_MARK + r" hit=(\d+) built=(\d+)", log):
         run.seen.update(hit=int(hit), built=int(built))
+    for name, hit, built in re.findall(PART_MARK + r" (\S+) hit=(\d+) built=(\d+)", log):
+        run.parts.setdefault(name, Counter()).update(hit=int(hit), built=int(built))
     return run
 
 
@@ -735,6 +740,9 @@ def main() -> int:
             writes = ", ".join(f"{n} {kind}" for kind, n in sorted(run.writes.items())) or "none"
             say(f"  mix at {run.employees}: page parts served from the cache {fmt(run.hit_rate(), '.1%')} "
                 f"({run.seen['hit']} hits, {run.seen['built']} built, warm-up included); writes: {writes}")
+            say("    per part: " + ", ".join(
+                f"{name} {seen['hit'] / (seen['hit'] + seen['built']):.0%} of {seen['hit'] + seen['built']}"
+                for name, seen in sorted(run.parts.items()) if seen['hit'] + seen['built']))
         if run.tracebacks:
             say(f"  gunicorn ({run.mode} at {run.employees}) logged {run.tracebacks} traceback(s)")
     say("  demo build: " + ", ".join(f"{n} employees {s:.1f}s" for n, s in builds.items()))

@@ -1,10 +1,13 @@
 """Commits per second on PostgreSQL with concurrent writers, with and without the data_version row.
 
 Each writer thread repeats one short transaction: update its own row of a scratch table and, in
-the "token" variant, renew the single data_version row the way app.page_cache does before commit.
-Comparing the two variants shows how far the one hot row serializes writes.
-Settings (environment): BENCH_DATABASE_URL (required, PostgreSQL; the scratch table is dropped
-afterwards), WRITERS (default 8), WRITER_SECONDS (per variant, default 5).
+the "token" variant, renew the single data_version row the way app.page_cache does before commit;
+in the "sharded" variant, renew only the row of its area (writer n writes area n mod AREAS, as a
+busy day's writers are spread over training, hiring, check-ins, credentials and people).
+Comparing the variants shows how far one hot row serializes writes, and how much a row per area
+gives back. Settings (environment): BENCH_DATABASE_URL (required, PostgreSQL; the scratch tables
+are dropped afterwards), WRITERS (default 8), WRITER_SECONDS (per variant, default 5), AREAS
+(default 5).
 """
 
 from __future__ import annotations
@@ -20,13 +23,15 @@ from sqlalchemy import create_engine, text
 URL = os.environ.get("BENCH_DATABASE_URL", "")
 WRITERS = int(os.environ.get("WRITERS", "8"))
 SECONDS = float(os.environ.get("WRITER_SECONDS", "5"))
+AREAS = max(1, int(os.environ.get("AREAS", "5")))
 RENEW = text(
-    "INSERT INTO bench_data_version (id, token) VALUES (1, :t) ON CONFLICT (id) DO UPDATE SET token = excluded.token"
+    "INSERT INTO bench_data_version (id, token) VALUES (:area, :t) "
+    "ON CONFLICT (id) DO UPDATE SET token = excluded.token"
 )
 
 
-def run(engine, renew_token: bool) -> float:
-    """Commits per second of WRITERS threads for SECONDS, renewing the token or not."""
+def run(engine, renew_token: bool, areas: int = 1) -> float:
+    """Commits per second of WRITERS threads for SECONDS, renewing the token (of one of `areas` rows) or not."""
     stop = time.monotonic() + SECONDS
     counts = [0] * WRITERS
 
@@ -36,7 +41,7 @@ def run(engine, renew_token: bool) -> float:
                 with conn.begin():
                     conn.execute(text("UPDATE bench_rows SET n = n + 1 WHERE id = :i"), {"i": n})
                     if renew_token:
-                        conn.execute(RENEW, {"t": secrets.token_hex(16)})
+                        conn.execute(RENEW, {"area": n % areas + 1, "t": secrets.token_hex(16)})
                 counts[n] += 1
 
     threads = [threading.Thread(target=writer, args=(n,)) for n in range(WRITERS)]
@@ -64,13 +69,15 @@ def main() -> int:
     try:
         plain = run(engine, renew_token=False)
         token = run(engine, renew_token=True)
+        sharded = run(engine, renew_token=True, areas=AREAS)
     finally:
         with engine.begin() as conn:
             conn.execute(text("DROP TABLE IF EXISTS bench_rows, bench_data_version"))
         engine.dispose()
     print(f"{WRITERS} writers: {plain:,.0f} commits/s without the token row")
     print(f"{WRITERS} writers: {token:,.0f} commits/s renewing one data_version row")
-    print(f"ratio with/without: {token / plain:.2f}")
+    print(f"{WRITERS} writers: {sharded:,.0f} commits/s renewing the row of their area ({AREAS} areas)")
+    print(f"ratio with/without: one row {token / plain:.2f}, a row per area {sharded / plain:.2f}")
     return 0
 
 

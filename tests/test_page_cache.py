@@ -11,6 +11,8 @@ from app.extensions import cache
 from app.models import AuditEvent, Role, Site, User
 from tests.conftest import PASSWORD
 
+ALL_AREAS = page_cache.AREAS
+
 
 def token(db) -> str:
     return page_cache.current_token(db.session)
@@ -84,43 +86,68 @@ def test_a_part_is_built_once_per_token_and_key(committed, app, make_user):
         return f"<p>{label}</p>"
 
     with app.test_request_context():
-        assert page_cache.cached("demo", ("a",), lambda: build("a")) == "<p>a</p>"
-        assert page_cache.cached("demo", ("a",), lambda: build("again")) == "<p>a</p>"
-        assert page_cache.cached("demo", ("b",), lambda: build("b")) == "<p>b</p>"
+        assert page_cache.cached("demo", ("a",), lambda: build("a"), areas=ALL_AREAS) == "<p>a</p>"
+        assert page_cache.cached("demo", ("a",), lambda: build("again"), areas=ALL_AREAS) == "<p>a</p>"
+        assert page_cache.cached("demo", ("b",), lambda: build("b"), areas=ALL_AREAS) == "<p>b</p>"
         committed.session.add(Site(name="West Clinic"))
         committed.session.commit()
-        assert page_cache.cached("demo", ("a",), lambda: build("after")) == "<p>after</p>"
+        assert page_cache.cached("demo", ("a",), lambda: build("after"), areas=ALL_AREAS) == "<p>after</p>"
     assert built == ["a", "b", "after"]
 
 
 def test_parts_served_from_the_cache_and_built_are_counted_for_the_bench(committed, app, make_user):
     make_user(Role.HR)
     committed.session.commit()
+    app.config["PAGE_CACHE_COUNT_SEEN"] = True
     before = dict(page_cache.SEEN)
-    with app.test_request_context():
-        page_cache.cached("counted", (), lambda: "first")
-        page_cache.cached("counted", (), lambda: "again")
-        page_cache.cached("counted", (), lambda: "again")
+    try:
+        with app.test_request_context():
+            page_cache.cached("counted", (), lambda: "first", areas=ALL_AREAS)
+            page_cache.cached("counted", (), lambda: "again", areas=ALL_AREAS)
+            page_cache.cached("counted", (), lambda: "again", areas=ALL_AREAS)
+    finally:
+        app.config["PAGE_CACHE_COUNT_SEEN"] = False
     assert page_cache.SEEN["built"] - before.get("built", 0) == 1
     assert page_cache.SEEN["hit"] - before.get("hit", 0) == 2
+
+
+def test_outside_the_bench_serving_a_part_counts_nothing(committed, app, make_user, monkeypatch):
+    """Production takes no process-wide lock per part: counting is off unless the bench turns it on."""
+    make_user(Role.HR)
+    committed.session.commit()
+    assert app.config["PAGE_CACHE_COUNT_SEEN"] is False
+    monkeypatch.setattr(page_cache, "_seen", lambda outcome, name: pytest.fail(f"counted a {outcome} part"))
+    before = dict(page_cache.SEEN)
+    with app.test_request_context():
+        assert page_cache.cached("uncounted", (), lambda: "first", areas=ALL_AREAS) == "first"
+        assert page_cache.cached("uncounted", (), lambda: "again", areas=ALL_AREAS) == "first"
+    assert dict(page_cache.SEEN) == before
+
+
+@pytest.mark.parametrize(("value", "counting"), [("1", True), ("", False), ("0", False)])
+def test_only_the_bench_environment_turns_counting_on(monkeypatch, value, counting):
+    from config import TestingConfig
+
+    monkeypatch.setenv("BENCH_COUNT_SEEN", value)
+    assert TestingConfig().PAGE_CACHE_COUNT_SEEN is counting
 
 
 def test_a_transaction_that_wrote_gets_a_fresh_part_and_caches_nothing(committed, app, make_user):
     make_user(Role.HR)
     committed.session.commit()
     with app.test_request_context():
-        assert page_cache.cached("demo", (), lambda: "first") == "first"
+        assert page_cache.cached("demo", (), lambda: "first", areas=ALL_AREAS) == "first"
         committed.session.add(Site(name="Unsaved Clinic"))  # not yet flushed
-        assert page_cache.cached("demo", (), lambda: "own change") == "own change"
+        assert page_cache.cached("demo", (), lambda: "own change", areas=ALL_AREAS) == "own change"
         committed.session.flush()
-        assert page_cache.cached("demo", (), lambda: "own change, flushed") == "own change, flushed"
+        assert page_cache.cached("demo", (), lambda: "own change, flushed", areas=ALL_AREAS) == "own change, flushed"
 
 
 def test_a_part_with_a_csrf_token_is_refused_rather_than_shared(committed, app, make_user):
     make_user(Role.HR)
     committed.session.commit()
     with app.test_request_context(), pytest.raises(RuntimeError, match="holds a CSRF token"):
-        page_cache.cached("demo", (), lambda: '<input type="hidden" name="csrf_token" value="abc">')
+        page_cache.cached("demo", (), lambda: '<input type="hidden" name="csrf_token" value="abc">', areas=ALL_AREAS)
 
 
 def test_null_cache_builds_every_time(app, committed, make_user):
@@ -130,8 +157,8 @@ def test_null_cache_builds_every_time(app, committed, make_user):
     cache.init_app(app)
     try:
         with app.test_request_context():
-            assert page_cache.cached("demo", (), lambda: "one") == "one"
-            assert page_cache.cached("demo", (), lambda: "two") == "two"
+            assert page_cache.cached("demo", (), lambda: "one", areas=ALL_AREAS) == "one"
+            assert page_cache.cached("demo", (), lambda: "two", areas=ALL_AREAS) == "two"
     finally:
         app.config["CACHE_TYPE"] = "SimpleCache"
         cache.init_app(app)

@@ -1,4 +1,4 @@
-"""The one-row table that tells cached page parts apart from the data under them."""
+"""The table that tells cached page parts apart from the data under them: one row per area."""
 
 from __future__ import annotations
 
@@ -9,11 +9,12 @@ from app.models.base import Base
 
 
 class DataVersion(Base):
-    """A new random token each time a transaction that wrote anything commits (app.page_cache)."""
+    """A new random token for an area each time a transaction that wrote one of its tables commits
+    (app.page_cache)."""
 
     __tablename__ = "data_version"
 
-    id: Mapped[int] = mapped_column(primary_key=True)  # always 1
+    id: Mapped[int] = mapped_column(primary_key=True)  # the area's number, app.page_cache.AREA_IDS
     token: Mapped[str] = mapped_column(String(32))
 
     def __repr__(self) -> str:

@@ -5,7 +5,7 @@ The day-30 check-in is the employee's check-in on day 30, or, in a schedule with
 check-in after day 30 and before day 90 (day 45 in a 45/90 schedule). Only done check-ins count (both
 sides are in, so no one sees the other side's ratings early), only current ratings, only active
 employees, and a warning is shown until the employee's 90-day check-in is done: from then on its
-ratings speak for them. Three statements at most, whatever the number of employees.
+ratings speak for them. Two statements at most, whatever the number of employees.
 """
 
 from __future__ import annotations
@@ -14,13 +14,13 @@ from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
+from functools import cache
 
-from sqlalchemy import Select, and_, exists, func, select
+from sqlalchemy import DateTime, Select, and_, bindparam, exists, func, select
 from sqlalchemy.orm import aliased
 
 from app.extensions import db
-from app.models import CheckIn, CheckInRating, Rater, User, Value, module_value
-from app.onboarding.services import development_modules_for
+from app.models import CheckIn, CheckInRating, Module, Rater, Track, TrackKind, User, Value, module_value
 
 EARLY_DAY, LATE_DAY = 30, 90
 APART = 2  # self and manager this many points apart on a value
@@ -64,22 +64,24 @@ def _reasons(mine: int | None, theirs: int | None) -> tuple[str, ...]:
     return tuple(reasons)
 
 
-def early_warnings(employee_ids: Select | Iterable[int], today: date) -> list[EarlyWarning]:
-    """The warnings of these employees (a select of ids, or ids), most flagged values first, then by
-    name, as of the end of today (a check-in completed later does not count yet)."""
-    ids = employee_ids if isinstance(employee_ids, Select) else list(employee_ids)
-    until = datetime.combine(today + timedelta(days=1), time())
+UNTIL = bindparam("until", type_=DateTime)
+KEYS = bindparam("keys", expanding=True)
+
+
+def _rows_statement(ids: Select | list[int]) -> Select:
+    """Every current rating of the day-30 check-in of the active employees in ids who have no done
+    90-day check-in yet, as of UNTIL."""
     later = aliased(CheckIn)
     early = (
         select(CheckIn.employee_id, func.min(CheckIn.day).label("day"))
-        .where(CheckIn.employee_id.in_(ids), CheckIn.completed_at < until, CheckIn.archived_at.is_(None),
+        .where(CheckIn.employee_id.in_(ids), CheckIn.completed_at < UNTIL, CheckIn.archived_at.is_(None),
                CheckIn.day >= EARLY_DAY, CheckIn.day < LATE_DAY)
         .group_by(CheckIn.employee_id)
         .subquery("early")
     )
-    reviewed = exists().where(later.employee_id == CheckIn.employee_id, later.completed_at < until,
+    reviewed = exists().where(later.employee_id == CheckIn.employee_id, later.completed_at < UNTIL,
                               later.archived_at.is_(None), later.day >= LATE_DAY)
-    rows = db.session.execute(
+    return (
         select(CheckIn.employee_id, User.name, CheckIn.day, CheckIn.due_date, Value.key, Value.name,
                CheckInRating.rater, CheckInRating.score)
         .join(early, and_(early.c.employee_id == CheckIn.employee_id, early.c.day == CheckIn.day))
@@ -88,7 +90,23 @@ def early_warnings(employee_ids: Select | Iterable[int], today: date) -> list[Ea
         .join(Value, Value.id == CheckInRating.value_id)
         .where(User.active, ~reviewed)
         .order_by(CheckIn.employee_id, Value.position, Value.id)
-    ).all()
+    )
+
+
+_built_once = cache(_rows_statement)  # for id statements that are themselves built once
+
+
+def early_warnings(employee_ids: Select | Iterable[int], today: date, params: dict | None = None) -> list[EarlyWarning]:
+    """The warnings of these employees (a select of ids, or ids), most flagged values first, then by
+    name, as of the end of today (a check-in completed later does not count yet). With params, the
+    select of ids is one built once (the team page's) and these are its parameters: the statement
+    around it is then built once too (building it costs more than running it)."""
+    if isinstance(employee_ids, Select):
+        statement = _built_once(employee_ids) if params is not None else _rows_statement(employee_ids)
+    else:
+        statement = _rows_statement(list(employee_ids))
+    until = datetime.combine(today + timedelta(days=1), time())
+    rows = db.session.execute(statement, {**(params or {}), "until": until}).all()
     people: dict[int, tuple[str, int, date]] = {}
     scores: dict[int, dict[tuple[str, str], dict[Rater, int]]] = defaultdict(lambda: defaultdict(dict))
     for employee_id, name, day, due_date, key, value_name, rater, score in rows:
@@ -110,19 +128,27 @@ def early_warnings(employee_ids: Select | Iterable[int], today: date) -> list[Ea
     return sorted(warnings, key=lambda w: (-len(w.values), w.name.lower(), w.employee_id))
 
 
+@cache
+def _modules_statement() -> Select:
+    """The current development modules building any of KEYS, with the key each builds, in track and
+    position order (the order development_modules_for gives)."""
+    return (
+        select(Module.id, Module.title, Value.key)
+        .join(Track, Track.id == Module.track_id)
+        .join(module_value, module_value.c.module_id == Module.id)
+        .join(Value, Value.id == module_value.c.value_id)
+        .where(Track.kind == TrackKind.DEVELOPMENT, Track.archived_at.is_(None), Module.archived_at.is_(None),
+               Value.key.in_(KEYS))
+        .order_by(Module.track_id, Module.position, Module.id)
+    )
+
+
 def _modules_by_value(keys: set[str]) -> dict[str, tuple[ModuleLink, ...]]:
-    """Value key -> the development modules that build it (two statements, none without keys)."""
+    """Value key -> the development modules that build it (one statement of the two columns shown,
+    none without keys)."""
     if not keys:
         return {}
-    modules = development_modules_for(sorted(keys))
-    if not modules:
-        return {}
-    links = {module.id: ModuleLink(module.id, module.title) for module in modules}
     found: dict[str, list[ModuleLink]] = defaultdict(list)
-    for module_id, key in db.session.execute(
-        select(module_value.c.module_id, Value.key).join(Value, Value.id == module_value.c.value_id)
-        .where(module_value.c.module_id.in_(list(links)), Value.key.in_(sorted(keys)))
-    ):
-        found[key].append(links[module_id])
-    order = {module_id: index for index, module_id in enumerate(links)}  # track, then position
-    return {key: tuple(sorted(items, key=lambda link: order[link.id])) for key, items in found.items()}
+    for module_id, title, key in db.session.execute(_modules_statement(), {"keys": sorted(keys)}):
+        found[key].append(ModuleLink(module_id, title))
+    return {key: tuple(items) for key, items in found.items()}

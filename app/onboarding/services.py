@@ -10,8 +10,9 @@ import logging
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
+from functools import cache
 
-from sqlalchemy import or_, select
+from sqlalchemy import Integer, Select, bindparam, or_, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import selectinload
 
@@ -554,12 +555,18 @@ class SignOffRequest:
 def sign_off_queue(manager: User) -> list[SignOffRequest]:
     """Open sign-off requests from the manager's direct reports, oldest first (one query of the
     columns the queues show)."""
-    rows = db.session.execute(
+    rows = db.session.execute(_sign_off_statement(), {"manager_id": manager.id})
+    return [SignOffRequest(*row) for row in rows]
+
+
+@cache
+def _sign_off_statement() -> Select:
+    """Built once: building it costs more than running it."""
+    return (
         select(Progress.id, Progress.employee_id, User.name, Progress.module_id, Module.title, Module.observation,
                Progress.sign_off_requested_at, Progress.due_date)
         .join(User, User.id == Progress.employee_id).join(Module, Module.id == Progress.module_id)
         .where(Progress.sign_off_requested_at.is_not(None), Progress.status.not_in(DONE),
-               User.manager_id == manager.id, User.active)
+               User.manager_id == bindparam("manager_id", type_=Integer), User.active)
         .order_by(Progress.sign_off_requested_at, Progress.id)
     )
-    return [SignOffRequest(*row) for row in rows]

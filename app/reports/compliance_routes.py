@@ -24,6 +24,9 @@ def _filters() -> tuple[ComplianceFilterForm, object]:
     return form, form.filters()
 
 
+COMPLIANCE_AREAS = (page_cache.PEOPLE, page_cache.TRAINING, page_cache.CREDENTIALS)
+
+
 @bp.get("/compliance")
 @role_required(*HR_OFFICE)
 def compliance_view():
@@ -41,7 +44,8 @@ def compliance_view():
                                       today=today))
 
     return render_template("reports/compliance.html",
-                           part=page_cache.cached("compliance", (today, page_cache.query_string()), part))
+                           part=page_cache.cached("compliance", (today, page_cache.query_string()), part,
+                                                  areas=COMPLIANCE_AREAS))
 
 
 @bp.get("/compliance.csv")

@@ -18,7 +18,7 @@ from app.hiring import scoring
 from app.models import Role, User
 from app.onboarding import summaries
 from app.onboarding.early_warnings import early_warnings
-from app.reports import bp, services
+from app.reports import bp, services, tables
 from app.reports.charts import Bar, bar_chart, share_chart
 from app.reports.evidence import PERIOD_DAYS
 from app.reports.evidence import evidence as build_evidence
@@ -31,6 +31,11 @@ from app.reports.validity_csv import validity_csv as validity_lines
 from app.reports.validity_stats import MINIMUM_N, format_r
 
 HR_OFFICE = (Role.HR, Role.ADMIN)
+# What the cached parts read (app.page_cache): the report everything but credentials; the validity
+# report interview scores and check-in ratings, never training progress.
+REPORT_AREAS = (page_cache.PEOPLE, page_cache.TRAINING, page_cache.HIRING, page_cache.CHECK_INS, page_cache.CREDENTIALS,
+                page_cache.CONTENT)
+VALIDITY_AREAS = (page_cache.PEOPLE, page_cache.HIRING, page_cache.CHECK_INS, page_cache.CONTENT)
 
 
 @bp.context_processor
@@ -50,12 +55,13 @@ def index():
 
     def report_part() -> Markup:
         report = services.build_report(filters, today=today, hide=hide)
-        warnings = early_warnings(select(User.id).where(*services.staff_scope(filters)), today)
+        staff_ids, params = services.staff_ids_built_once(filters)
+        warnings = early_warnings(staff_ids, today, params)
         return Markup(render_template("reports/_report.html", report=report, filters=filters, warnings=warnings,
                                       credential_gaps=credential_gaps(select(User.id).where(*services.staff_scope(filters)), today),
-                                      today=today, stages=services.PIPELINE, scores=services.SCORES))
+                                      today=today, stages=services.PIPELINE, scores=services.SCORES, tables=tables))
 
-    report = page_cache.cached("report", (today, hide, page_cache.query_string()), report_part)
+    report = page_cache.cached("report", (today, hide, page_cache.query_string()), report_part, areas=REPORT_AREAS)
     return render_template("reports/index.html", report=report)
 
 
@@ -104,7 +110,8 @@ def validity():
             today=today, ignored=ignored_filters(form), scatter_plot=scatter_plot, format_r=format_r,
             minimum_n=MINIMUM_N))
 
-    part = page_cache.cached("validity", (today, hide, page_cache.query_string()), validity_part)
+    part = page_cache.cached("validity", (today, hide, page_cache.query_string()), validity_part,
+                             areas=VALIDITY_AREAS)
     return render_template("reports/validity.html", part=part)
 
 

@@ -14,31 +14,22 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 
-from sqlalchemy import case, func, select
-from sqlalchemy.orm import aliased
+from sqlalchemy import select
 
 from app.extensions import db
 from app.forms import EARLIEST, LATEST, MAX_ID
-from app.hiring.scoring import COUNTED
 from app.models import (
-    Application,
-    Criterion,
-    Posting,
     PostingStatus,
-    Rating,
     RoleFamily,
-    Scorecard,
     Site,
     Stage,
-    StageChange,
     TrainingSummary,
     User,
-    Value,
-    ValueSummary,
 )
 from app.onboarding import summaries
+from app.reports import statements
 
-FIRST_DAYS = 90
+FIRST_DAYS = statements.FIRST_DAYS
 OVERDUE_LIMIT = 50
 NEW_HIRE_LIMIT = 50
 PIPELINE = (Stage.APPLIED, Stage.SCREENING, Stage.INTERVIEW, Stage.OFFER, Stage.HIRED, Stage.REJECTED,
@@ -129,6 +120,11 @@ def staff_scope(filters: ReportFilters) -> list:
     return [User.active, *picked(filters, User)]
 
 
+def staff_ids_built_once(filters: ReportFilters) -> tuple:
+    """The ids of the active employees the filters pick, as a statement built once and its parameters."""
+    return statements.staff_ids(statements.shape(filters)), statements.report_params(filters)
+
+
 def summary_scope(filters: ReportFilters) -> list:
     """The same conditions on training_summary rows, which count active employees only."""
     return picked(filters, TrainingSummary)
@@ -166,25 +162,13 @@ class Completion:
     by_value: list[Share]
 
 
-def _sums(summary) -> tuple:
-    return (func.coalesce(func.sum(summary.assigned), 0), func.coalesce(func.sum(summary.done), 0),
-            func.coalesce(func.sum(summary.overdue), 0))
-
-
 def completion(filters: ReportFilters, *, today: date) -> Completion:
     """Done over assigned by site, department and role family (one query grouped by all three and
     rolled up here: its rows grow with the organization's structure, never its head count) and by
     value (one query, plus one for the catalog), least built value first."""
     summaries.bring_up_to_date(db.session, today)
-    summary = TrainingSummary
-    groups = (
-        select(summary.site_id, summary.department, summary.role_family, *_sums(summary))
-        .where(*summary_scope(filters), summary.assigned > 0)
-        .group_by(summary.site_id, summary.department, summary.role_family)
-        .subquery("groups")
-    )
-    rows = db.session.execute(select(groups.c.site_id, Site.name, *list(groups.c)[1:])
-                              .outerjoin(Site, Site.id == groups.c.site_id)).all()
+    rows = db.session.execute(statements.completion_groups(statements.shape(filters)),
+                              statements.report_params(filters, today=today)).all()
     total = Share("All staff in scope")
     by_site: dict = {}
     by_department: dict = {}
@@ -210,13 +194,10 @@ def completion_by_value(filters: ReportFilters, *, today: date) -> list[Share]:
     """Each catalog value's done over assigned across the modules that build it, lowest share first;
     a value no assigned module builds comes first of all (two queries)."""
     summaries.bring_up_to_date(db.session, today)
-    catalog = db.session.execute(
-        select(Value.id, Value.name).where(Value.archived_at.is_(None)).order_by(Value.position, Value.id)).all()
-    by_value = select(ValueSummary.value_id, *_sums(ValueSummary)).where(ValueSummary.assigned > 0)
-    if filters.site_id or filters.start or filters.end:  # deactivated staff already count zero
-        by_value = by_value.join(User, User.id == ValueSummary.employee_id).where(*staff_scope(filters))
-    tallies = {value_id: (done, assigned, overdue)
-               for value_id, assigned, done, overdue in db.session.execute(by_value.group_by(ValueSummary.value_id))}
+    catalog = db.session.execute(statements.CATALOG).all()
+    by_value = statements.completion_by_value(statements.shape(filters))
+    tallies = {value_id: (done, assigned, overdue) for value_id, assigned, done, overdue
+               in db.session.execute(by_value, statements.report_params(filters, today=today))}
     shares = []
     for position, (value_id, name) in enumerate(catalog):
         share = Share(name, key=position)
@@ -247,24 +228,8 @@ class OverdueList:
 def overdue_people(filters: ReportFilters, *, today: date, limit: int = OVERDUE_LIMIT) -> OverdueList:
     """The people with the most overdue modules, oldest due date next, and how many are behind (one query)."""
     summaries.bring_up_to_date(db.session, today)
-    manager = aliased(User)
-    behind = (  # the most overdue first (then the oldest due, then the longest employed), from the summaries alone
-        select(TrainingSummary.employee_id, TrainingSummary.overdue, TrainingSummary.oldest_overdue,
-               func.count().over().label("people"))
-        .where(*summary_scope(filters), TrainingSummary.overdue > 0)
-        .order_by(TrainingSummary.overdue.desc(), TrainingSummary.oldest_overdue, TrainingSummary.employee_id)
-        .limit(limit)
-        .subquery("behind")
-    )
-    rows = db.session.execute(
-        select(User.id, User.name, User.email, Site.name, User.role_family, manager.name,
-               behind.c.overdue, behind.c.oldest_overdue, behind.c.people)
-        .select_from(behind)
-        .join(User, User.id == behind.c.employee_id)
-        .outerjoin(Site, Site.id == User.site_id)
-        .outerjoin(manager, manager.id == User.manager_id)
-        .order_by(behind.c.overdue.desc(), behind.c.oldest_overdue, behind.c.employee_id)
-    ).all()
+    rows = db.session.execute(statements.overdue_people(statements.shape(filters), limit),
+                              statements.report_params(filters, today=today)).all()
     return OverdueList([OverdueRow(*row[:8]) for row in rows], rows[0][8] if rows else 0)
 
 
@@ -310,19 +275,8 @@ def new_hires(filters: ReportFilters, *, today: date, limit: int = NEW_HIRE_LIMI
     """People in their first 90 days, those behind first, with their training numbers and the head
     counts of everyone in that window (one query with window totals)."""
     summaries.bring_up_to_date(db.session, today)
-    manager = aliased(User)
-    overdue = func.coalesce(TrainingSummary.overdue, 0)
-    rows = db.session.execute(
-        select(User.id, User.name, Site.name, User.role_family, manager.name, User.start_date,
-               func.coalesce(TrainingSummary.assigned, 0), func.coalesce(TrainingSummary.done, 0), overdue,
-               func.count().over(), func.sum(case((overdue == 0, 1), else_=0)).over())
-        .outerjoin(TrainingSummary, TrainingSummary.employee_id == User.id)
-        .outerjoin(Site, Site.id == User.site_id)
-        .outerjoin(manager, manager.id == User.manager_id)
-        .where(*staff_scope(filters), User.start_date > today - timedelta(days=FIRST_DAYS), User.start_date <= today)
-        .order_by(overdue.desc(), User.start_date, User.name, User.id)
-        .limit(limit)
-    ).all()
+    rows = db.session.execute(statements.new_hires(statements.shape(filters), limit),
+                              statements.report_params(filters, today=today)).all()
     hires = [NewHire(*row[:9], today=today) for row in rows]
     return NewHires(hires, rows[0][9] if rows else 0, int(rows[0][10]) if rows else 0)
 
@@ -384,52 +338,27 @@ def hiring(filters: ReportFilters, *, hide: Iterable[int] = ()) -> Hiring:
     """Per posting opened in the date range (at the site): applications by stage, time to fill, and
     the mean and 1–5 spread of each value's ratings on current submitted scorecards (four queries).
     Ratings of the applications in hide (the viewer's own interviews not yet scored) are left out."""
-    chosen = [Posting.archived_at.is_(None), Posting.status != PostingStatus.DRAFT]
-    if filters.site_id:
-        chosen.append(Posting.site_id == filters.site_id)
-    if filters.start:
-        chosen.append(Posting.opened_at >= filters.since())
-    if filters.end:
-        chosen.append(Posting.opened_at < filters.until())
-    ids = select(Posting.id).where(*chosen)
+    postings_statement, stages_statement, first_hires, ratings = statements.hiring(statements.shape(filters))
+    params = statements.report_params(filters, hide=hide)
     postings = {
         row.id: PostingFigures(row.id, row.title, row.name, row.status, row.opened_at)
-        for row in db.session.execute(
-            select(Posting.id, Posting.title, Site.name, Posting.status, Posting.opened_at)
-            .outerjoin(Site, Site.id == Posting.site_id).where(*chosen)
-            .order_by(Posting.opened_at.desc(), Posting.id.desc()))
+        for row in db.session.execute(postings_statement, params)
     }
     stages = dict.fromkeys(PIPELINE, 0)
-    for posting_id, stage, count in db.session.execute(
-        select(Application.posting_id, Application.stage, func.count(Application.id))
-        .where(Application.posting_id.in_(ids), Application.archived_at.is_(None))
-        .group_by(Application.posting_id, Application.stage)
-    ):
+    for posting_id, stage, count in db.session.execute(stages_statement, params):
         postings[posting_id].stages[stage] += count
         stages[stage] += count
-    for posting_id, first in db.session.execute(
-        select(Application.posting_id, func.min(StageChange.at))
-        .join(StageChange, StageChange.application_id == Application.id)
-        .where(Application.posting_id.in_(ids), StageChange.to_stage == Stage.HIRED)
-        .group_by(Application.posting_id)
-    ):
+    for posting_id, first in db.session.execute(first_hires, params):
         postings[posting_id].first_hired_at = first
-    catalog = db.session.execute(
-        select(Value.id, Value.name).order_by(Value.position, Value.id)).all()
+    catalog = db.session.execute(statements.ALL_VALUES).all()
     per_posting: dict[int, dict[int, ValueScores]] = defaultdict(dict)
     pooled: dict[int, ValueScores] = {}
-    for posting_id, value_id, score, count in db.session.execute(
-        select(Application.posting_id, Criterion.value_id, Rating.score, func.count(Rating.id))
-        .select_from(Rating)
-        .join(Scorecard, Scorecard.id == Rating.scorecard_id)
-        .join(Application, Application.id == Scorecard.application_id)
-        .join(Criterion, Criterion.id == Rating.criterion_id)
-        .where(Application.posting_id.in_(ids), Application.archived_at.is_(None),
-               Application.id.not_in(list(hide)), *COUNTED)
-        .group_by(Application.posting_id, Criterion.value_id, Rating.score)
-    ):
-        per_posting[posting_id].setdefault(value_id, ValueScores("")).counts[score] += count
-        pooled.setdefault(value_id, ValueScores("")).counts[score] += count
+    for posting_id, value_id, score, count in db.session.execute(ratings, params):
+        for scores in (per_posting[posting_id], pooled):  # a ValueScores made only when a value first shows
+            found = scores.get(value_id)
+            if found is None:
+                found = scores[value_id] = ValueScores("")
+            found.counts[score] += count
     names = dict(catalog)
     for posting_id, by_value in per_posting.items():
         postings[posting_id].values = _in_catalog_order(by_value, catalog, names)

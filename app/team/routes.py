@@ -19,8 +19,13 @@ from app.onboarding.early_warnings import early_warnings
 from app.onboarding.services import DONE, classify, sign_off_queue
 from app.team import bp, services
 from app.team.forms import TeamFilterForm
+from app.team.people_table import people_rows
 
 LEADERS = (Role.MANAGER, Role.HR, Role.ADMIN)
+# What the cached parts read (app.page_cache): people and sites, training progress, check-ins; the
+# early warnings also value names and the development modules that build them.
+TEAM_AREAS = (page_cache.PEOPLE, page_cache.TRAINING, page_cache.CHECK_INS, page_cache.CREDENTIALS)
+WARNING_AREAS = (page_cache.PEOPLE, page_cache.TRAINING, page_cache.CHECK_INS, page_cache.CONTENT)
 
 
 def _filters() -> tuple[TeamFilterForm, services.TeamFilters]:
@@ -43,17 +48,17 @@ def index():
                                            page=request.args.get("page", 1, type=int))
         gaps = credential_gaps(services.team_ids(current_user, indirect=filters.indirect), today)
         shown = {"form": form, "filters": filters, "page": page, "summary": summary, "today": today,
-                 "credential_gaps": gaps}
+                 "people_rows": people_rows, "credential_gaps": gaps}
         return (Markup(render_template("team/_counts.html", **shown)),
                 Markup(render_template("team/_people.html", **shown)),
                 sign_off_queue(current_user))
 
     counts, people, sign_offs = page_cache.cached(
-        "team", (current_user.id, today, page_cache.query_string()), team_parts)
+        "team", (current_user.id, today, page_cache.query_string()), team_parts, areas=TEAM_AREAS)
     export_args = {key: value for key, value in request.args.items() if key != "page"}
-    team_ids = services.team_ids(current_user, indirect=filters.indirect)
+    team_ids, params = services.team_ids_built_once(current_user, indirect=filters.indirect)
     warnings = page_cache.cached("team-warnings", (current_user.id, today, filters.indirect),
-                                 lambda: early_warnings(team_ids, today))
+                                 lambda: early_warnings(team_ids, today, params), areas=WARNING_AREAS)
     return render_template("team/index.html", filters=filters, counts=counts, people=people, sign_offs=sign_offs,
                            export_args=export_args, today=today, early_warnings=warnings)
 

@@ -210,6 +210,11 @@ def team_ids(manager: User, *, indirect: bool) -> Select:
     return _team_ids(indirect).params(manager_id=manager.id)
 
 
+def team_ids_built_once(manager: User, *, indirect: bool) -> tuple[Select, dict]:
+    """The same as a statement built once and its parameters, for statements built around it once."""
+    return _team_ids(indirect), {"manager_id": manager.id}
+
+
 @cache
 def _in_line() -> Select:
     ids = _team_ids(True).subquery()

@@ -106,7 +106,8 @@ def test_query_count_does_not_grow_with_the_number_of_employees(org, login_as, c
         body = client.get(url).get_data(as_text=True)
     assert "Extra 35" in body or url.endswith("evidence")
     assert len(large) == len(small), "\n".join(large)
-    assert len(small) <= 20
+    # /reports: 16 for the report itself, one more for the credential gaps of the people it selects.
+    assert len(small) <= {"/reports": 17, "/reports/evidence": 12, "/reports/training.csv": 3}[url], "\n".join(small)
 
 
 def test_svg_chart_is_labelled_and_escapes_its_text():
@@ -128,7 +129,7 @@ def test_the_report_shows_a_completion_at_once_and_serves_repeats_from_the_cache
     with count_queries() as repeat:
         assert total.search(client.get("/reports").get_data(as_text=True)).group(1) == "50%"
     # The data token and the per-request checks (stale summaries, the viewer's pending interviews): no figures.
-    assert not [s for s in repeat if not s.startswith(("SELECT data_version.token", "SELECT user.",
+    assert not [s for s in repeat if not s.startswith(("SELECT data_version.id, data_version.token", "SELECT user.",
                                                        "SELECT training_summary.employee_id",
                                                        "SELECT interview_assignment.application_id"))], repeat
 

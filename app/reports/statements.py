@@ -1,0 +1,171 @@
+"""The report's statements, built once per shape of filters (which of site, from and to are set)
+and run with parameters: building a statement costs more than SQLite takes to run most of them.
+
+Parameters (report_params gives them all; a statement ignores those it does not use): site_id,
+start and end (start dates picked), since and until (postings opened in the range), today, recent
+(the first day of the first-90-days window) and hide (application ids left out of the ratings).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from datetime import date, timedelta
+from functools import cache
+
+from sqlalchemy import Date, DateTime, Integer, Select, bindparam, case, func, select
+from sqlalchemy.orm import aliased
+
+from app.hiring.scoring import COUNTED
+from app.models import (
+    Application,
+    Criterion,
+    Posting,
+    PostingStatus,
+    Rating,
+    Scorecard,
+    Site,
+    Stage,
+    StageChange,
+    TrainingSummary,
+    User,
+    Value,
+    ValueSummary,
+)
+
+FIRST_DAYS = 90
+SITE = bindparam("site_id", type_=Integer)
+START = bindparam("start", type_=Date)
+END = bindparam("end", type_=Date)
+SINCE = bindparam("since", type_=DateTime)
+UNTIL = bindparam("until", type_=DateTime)
+TODAY = bindparam("today", type_=Date)
+RECENT = bindparam("recent", type_=Date)
+HIDE = bindparam("hide", expanding=True, type_=Integer)
+Shape = tuple[bool, bool, bool]  # site, from, to set
+
+
+def shape(filters) -> Shape:
+    return bool(filters.site_id), bool(filters.start), bool(filters.end)
+
+
+def report_params(filters, *, today: date | None = None, hide: Iterable[int] = ()) -> dict:
+    today = today or date.today()
+    return {"site_id": filters.site_id, "start": filters.start, "end": filters.end, "since": filters.since(),
+            "until": filters.until(), "today": today, "recent": today - timedelta(days=FIRST_DAYS),
+            "hide": sorted(hide)}
+
+
+def picked(rows, picks: Shape) -> list:
+    """The conditions of picks on rows (User or TrainingSummary), as parameters."""
+    site, start, end = picks
+    return [condition for wanted, condition in ((site, rows.site_id == SITE), (start, rows.start_date >= START),
+                                                (end, rows.start_date <= END)) if wanted]
+
+
+@cache
+def staff_ids(picks: Shape) -> Select:
+    """The ids of the active employees picked."""
+    return select(User.id).where(User.active, *picked(User, picks))
+
+
+def _sums(summary) -> tuple:
+    return (func.coalesce(func.sum(summary.assigned), 0), func.coalesce(func.sum(summary.done), 0),
+            func.coalesce(func.sum(summary.overdue), 0))
+
+
+@cache
+def completion_groups(picks: Shape) -> Select:
+    summary = TrainingSummary
+    groups = (
+        select(summary.site_id, summary.department, summary.role_family, *_sums(summary))
+        .where(*picked(summary, picks), summary.assigned > 0)
+        .group_by(summary.site_id, summary.department, summary.role_family)
+        .subquery("groups")
+    )
+    return select(groups.c.site_id, Site.name, *list(groups.c)[1:]).outerjoin(Site, Site.id == groups.c.site_id)
+
+
+CATALOG = select(Value.id, Value.name).where(Value.archived_at.is_(None)).order_by(Value.position, Value.id)
+ALL_VALUES = select(Value.id, Value.name).order_by(Value.position, Value.id)
+
+
+@cache
+def completion_by_value(picks: Shape) -> Select:
+    by_value = select(ValueSummary.value_id, *_sums(ValueSummary)).where(ValueSummary.assigned > 0)
+    if any(picks):  # deactivated staff already count zero
+        by_value = by_value.join(User, User.id == ValueSummary.employee_id).where(User.active, *picked(User, picks))
+    return by_value.group_by(ValueSummary.value_id)
+
+
+@cache
+def overdue_people(picks: Shape, limit: int) -> Select:
+    manager = aliased(User)
+    behind = (  # the most overdue first (then the oldest due, then the longest employed), from the summaries alone
+        select(TrainingSummary.employee_id, TrainingSummary.overdue, TrainingSummary.oldest_overdue,
+               func.count().over().label("people"))
+        .where(*picked(TrainingSummary, picks), TrainingSummary.overdue > 0)
+        .order_by(TrainingSummary.overdue.desc(), TrainingSummary.oldest_overdue, TrainingSummary.employee_id)
+        .limit(limit)
+        .subquery("behind")
+    )
+    return (
+        select(User.id, User.name, User.email, Site.name, User.role_family, manager.name,
+               behind.c.overdue, behind.c.oldest_overdue, behind.c.people)
+        .select_from(behind)
+        .join(User, User.id == behind.c.employee_id)
+        .outerjoin(Site, Site.id == User.site_id)
+        .outerjoin(manager, manager.id == User.manager_id)
+        .order_by(behind.c.overdue.desc(), behind.c.oldest_overdue, behind.c.employee_id)
+    )
+
+
+@cache
+def new_hires(picks: Shape, limit: int) -> Select:
+    manager = aliased(User)
+    overdue = func.coalesce(TrainingSummary.overdue, 0)
+    return (
+        select(User.id, User.name, Site.name, User.role_family, manager.name, User.start_date,
+               func.coalesce(TrainingSummary.assigned, 0), func.coalesce(TrainingSummary.done, 0), overdue,
+               func.count().over(), func.sum(case((overdue == 0, 1), else_=0)).over())
+        .outerjoin(TrainingSummary, TrainingSummary.employee_id == User.id)
+        .outerjoin(Site, Site.id == User.site_id)
+        .outerjoin(manager, manager.id == User.manager_id)
+        .where(User.active, *picked(User, picks), User.start_date > RECENT, User.start_date <= TODAY)
+        .order_by(overdue.desc(), User.start_date, User.name, User.id)
+        .limit(limit)
+    )
+
+
+def _chosen_postings(picks: Shape) -> list:
+    """Postings opened (not drafts, not archived) in the range, at the site."""
+    site, start, end = picks
+    chosen = [Posting.archived_at.is_(None), Posting.status != PostingStatus.DRAFT]
+    chosen += [condition for wanted, condition in ((site, Posting.site_id == SITE), (start, Posting.opened_at >= SINCE),
+                                                   (end, Posting.opened_at < UNTIL)) if wanted]
+    return chosen
+
+
+@cache
+def hiring(picks: Shape) -> tuple[Select, Select, Select, Select]:
+    """The postings, their applications by stage, their first hire, and their ratings by value and score."""
+    chosen = _chosen_postings(picks)
+    ids = select(Posting.id).where(*chosen)
+    postings = (select(Posting.id, Posting.title, Site.name, Posting.status, Posting.opened_at)
+                .outerjoin(Site, Site.id == Posting.site_id).where(*chosen)
+                .order_by(Posting.opened_at.desc(), Posting.id.desc()))
+    stages = (select(Application.posting_id, Application.stage, func.count(Application.id))
+              .where(Application.posting_id.in_(ids), Application.archived_at.is_(None))
+              .group_by(Application.posting_id, Application.stage))
+    first_hires = (select(Application.posting_id, func.min(StageChange.at))
+                   .join(StageChange, StageChange.application_id == Application.id)
+                   .where(Application.posting_id.in_(ids), StageChange.to_stage == Stage.HIRED)
+                   .group_by(Application.posting_id))
+    ratings = (select(Application.posting_id, Criterion.value_id, Rating.score, func.count(Rating.id))
+               .select_from(Rating)
+               .join(Scorecard, Scorecard.id == Rating.scorecard_id)
+               .join(Application, Application.id == Scorecard.application_id)
+               .join(Criterion, Criterion.id == Rating.criterion_id)
+               .where(Application.posting_id.in_(ids), Application.archived_at.is_(None),
+                      Application.id.not_in(HIDE), *COUNTED)
+               .group_by(Application.posting_id, Criterion.value_id, Rating.score))
+    return postings, stages, first_hires, ratings
