@@ -12,7 +12,7 @@ from app.audit import acting_as, record
 from app.extensions import db
 from app.hiring import candidate_messages
 from app.hiring.pipeline_services import STAGE_LABELS
-from app.models import Application, OutboxMessage, OutboxStatus, User
+from app.models import Application, OutboxMessage, OutboxStatus, Stage, StageChange, User
 
 log = logging.getLogger(__name__)
 
@@ -22,6 +22,9 @@ KIND_LABELS = {
     candidate_messages.SCREENING: "Screening letter",
     candidate_messages.INTERVIEW: "Interview letter",
     candidate_messages.HR_MESSAGE: "Message from HR",
+    candidate_messages.INVITATION: "Interview invitation",
+    candidate_messages.CANCELLATION: "Interview cancelled",
+    candidate_messages.OFFER: "Offer letter",
 }
 DELIVERY = {
     OutboxStatus.PENDING: "Waiting to be sent",
@@ -69,12 +72,26 @@ class Entry:
     sent_at: datetime | None = None
 
 
+def _mover(change: StageChange, names: dict[int, str]) -> str:
+    """Who moved the application: the HR user, the applicant (applying, or withdrawing by their link) or the app."""
+    if change.actor_id:
+        return names.get(change.actor_id, "a former user")
+    if change.from_stage is None or change.to_stage is Stage.WITHDRAWN:
+        return "the applicant"
+    return "the system"
+
+
 def timeline(application: Application) -> list[Entry]:
-    """Stage changes and every candidate message, oldest first (two queries however long the history)."""
+    """Stage changes (with their reason and who made them) and every candidate message, oldest first; three
+    queries however long the history."""
+    changes = list(application.stage_changes)
+    actor_ids = {change.actor_id for change in changes if change.actor_id}
+    names = dict(db.session.execute(select(User.id, User.name).where(User.id.in_(actor_ids))).all()) if actor_ids else {}
     entries = [
         Entry(change.at, "Stage", (f"{STAGE_LABELS[change.from_stage]} → " if change.from_stage else "")
-              + STAGE_LABELS[change.to_stage])
-        for change in application.stage_changes
+              + STAGE_LABELS[change.to_stage] + (f" ({change.reason})" if change.reason else "")
+              + f", by {_mover(change, names)}")
+        for change in changes
     ]
     for message in candidate_messages.sent_for(application):
         entries.append(Entry(message.created_at, KIND_LABELS.get(message.kind, "E-mail"), message.subject,

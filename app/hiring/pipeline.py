@@ -12,12 +12,12 @@ from app import mail
 from app.access import role_required
 from app.actions import carry_out
 from app.extensions import db
-from app.hiring import bp, candidate_messages
+from app.hiring import bp
 from app.hiring import pipeline_services as services
 from app.hiring.pipeline_services import REASON_REQUIRED, STAGE_LABELS, StageError
 from app.hiring.posting_forms import MoveForm
 from app.hiring.posting_services import status_label
-from app.models import Application, ApplicationResubmission, Posting, Role, Stage, User
+from app.models import Application, ApplicationResubmission, Posting, Role, Stage
 
 log = logging.getLogger(__name__)
 HIRING = (Role.HR, Role.ADMIN)
@@ -40,27 +40,22 @@ def pipeline(posting_id: int):
 @bp.get("/applications/<int:application_id>")
 @role_required(*HIRING)
 def candidate(application_id: int):
-    """One application: the candidate's answers, résumé, later unverified submissions, stage history, the
-    e-mails written to the candidate and the form that moves them."""
+    """One application: the candidate's answers, résumé, later unverified submissions, the
+    timeline of stage changes and e-mails to the candidate, and the form that moves them."""
     application = db.get_or_404(Application, application_id)
     return _candidate_page(application, MoveForm())
 
 
 def _candidate_page(application: Application, form: MoveForm):
-    history = list(application.stage_changes)
-    actor_ids = {change.actor_id for change in history if change.actor_id}
-    actors = dict(db.session.execute(select(User.id, User.name).where(User.id.in_(actor_ids))).all()) \
-        if actor_ids else {}
     resubmissions = db.session.scalars(
         select(ApplicationResubmission).where(ApplicationResubmission.application_id == application.id)
         .order_by(ApplicationResubmission.id)
     ).all()
-    messages = candidate_messages.sent_for(application)
     form.to_stage.choices = [choice for choice in form.to_stage.choices
                              if choice[0] not in (application.stage.value, Stage.HIRED.value)]
     return render_template(
-        "hiring/pipeline/candidate.html", application=application, posting=application.posting, history=history,
-        actors=actors, resubmissions=resubmissions, messages=messages, form=form, hire_path=services.hire_path(application),
+        "hiring/pipeline/candidate.html", application=application, posting=application.posting,
+        resubmissions=resubmissions, form=form, hire_path=services.hire_path(application),
         can_move=application.stage is not Stage.HIRED and not application.archived and not application.posting.archived,
         **LABELS,
     )

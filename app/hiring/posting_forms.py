@@ -95,7 +95,7 @@ class MoveForm(AppForm):
         (stage.value, label) for stage, label in STAGE_LABELS.items()],
         validators=[DataRequired("Choose the stage to move to.")])
     reason = TextAreaField("Reason", validators=[Optional(), Length(max=2000)], render_kw={"rows": 3},
-                           description="Required for Rejected and Withdrawn. Kept in the stage history.")
+                           description="Required for Rejected and Withdrawn. Kept in the timeline.")
     submit = SubmitField("Move")
 
     def stage(self) -> Stage:

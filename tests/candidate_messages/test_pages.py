@@ -127,11 +127,11 @@ def test_the_timeline_lists_stage_changes_and_every_message_in_time_order(client
     services.move_stage(application, Stage.REJECTED, actor=hr_user, reason="Chose another candidate")
     entries = one_off_messages.timeline(application)
     assert [(e.what, e.detail) for e in entries] == [
-        ("Stage", "Applied"),
-        ("Stage", "Applied → Screening"),
+        ("Stage", "Applied, by the applicant"),
+        ("Stage", f"Applied → Screening, by {hr_user.name}"),
         ("Screening letter", "Your application for Medical assistant is being reviewed"),
         ("Message from HR", "Parking at the clinic"),
-        ("Stage", "Screening → Rejected"),
+        ("Stage", f"Screening → Rejected (Chose another candidate), by {hr_user.name}"),
         ("Rejection letter", "Your application for Medical assistant"),
     ]
     assert {e.delivery for e in entries if e.what != "Stage"} == {"Waiting to be sent"}

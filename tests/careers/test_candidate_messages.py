@@ -17,7 +17,7 @@ def test_the_application_page_lists_the_candidates_messages_with_their_delivery(
     other, _ = apply(make_posting(title="Front desk lead"), name="Bo Other", email="bo@example.org")
     login_as(Role.HR)
     page = text(client.get(f"/hiring/applications/{ana.id}"))
-    assert "E-mails to the candidate" in page
+    assert "Timeline" in page and "Confirmation of the application" in page
     assert f"We received your application: {posting.title}" in page and "Sent " in page
     assert "Front desk lead" not in page
     assert "/careers/withdraw/" not in page  # HR reads the subject, never the candidate's link
@@ -28,12 +28,13 @@ def test_the_application_page_lists_the_candidates_messages_with_their_delivery(
     assert "Could not be sent" in text(client.get(f"/hiring/applications/{ana.id}"))
 
 
-def test_an_application_without_messages_says_so(client, db, posting, resume_dir, login_as):
+def test_an_application_without_messages_shows_only_its_stages(client, db, posting, resume_dir, login_as):
     ana, _ = apply(posting)
     db.session.delete(db.session.scalar(select(OutboxMessage)))
     db.session.flush()
     login_as(Role.HR)
-    assert "No e-mails to the candidate yet." in text(client.get(f"/hiring/applications/{ana.id}"))
+    page = text(client.get(f"/hiring/applications/{ana.id}"))
+    assert "Applied, by the applicant" in page and "Confirmation of the application" not in page
 
 
 def test_a_withdrawal_through_the_link_shows_the_applicant_in_the_history(client, db, posting, resume_dir, login_as):
@@ -42,4 +43,4 @@ def test_a_withdrawal_through_the_link_shows_the_applicant_in_the_history(client
     login_as(Role.HR)
     page = text(client.get(f"/hiring/applications/{ana.id}"))
     assert "Applied → Withdrawn" in page and links.WITHDRAW_REASON in page
-    assert "The system" not in page
+    assert "by the applicant" in page and "by the system" not in page

@@ -173,7 +173,7 @@ def test_the_candidate_page_shows_the_application_history_and_links(client, db, 
     assert f'href="/hiring/applications/{application.id}/interviews"' in page
     assert f'href="/hiring/applications/{application.id}/hire"' in page
     assert "Offer → Rejected" in page and "Needs a licence" in page and "Harper Reyes" in page
-    assert "The applicant" in page
+    assert "Applied, by the applicant" in page and "Offer → Rejected (Needs a licence), by Harper Reyes" in page
     no_resume = apply(name="Sam Kim")
     assert "None uploaded" in text(client.get(f"/hiring/applications/{no_resume.id}"))
 
