@@ -199,3 +199,33 @@ def test_overlapping_runs_send_the_letter_exactly_once_over_smtp(tmp_path, smtp_
             rows = appdb.session.scalars(select(OutboxMessage)).all()
             assert [(m.kind, m.status, m.attempts) for m in rows] == [
                 (candidate_messages.SCREENING, OutboxStatus.SENT, 1)]
+
+
+@pytest.mark.parametrize("kind", candidate_messages.KINDS)
+def test_every_kind_of_candidate_message_goes_out_once_however_many_runs_overlap(tmp_path, smtp_server, kind):
+    """Every e-mail to a candidate (letters, HR's messages, invitations, cancellations, offers) is queued by
+    queue_candidate_message: several requests and cron runs queueing the same one at once send it once."""
+    inbox, controller = smtp_server()
+    with scratch_app(tmp_path, "kind-" + kind.replace(".", "-"), pool_size=RUNS + 2, MAIL_SERVER="127.0.0.1",
+                     MAIL_PORT=controller.port) as app:
+        with app.app_context():
+            posting = factories.open_posting("Riverside")
+            application = Application(posting_id=posting.id, name="Rosa Diaz", email="rosa@example.org",
+                                      stage=Stage.INTERVIEW)
+            appdb.session.add(application)
+            appdb.session.commit()
+            application_id = application.id
+
+        def queue_and_send(index: int, start) -> tuple[int, int]:
+            row = appdb.session.get(Application, application_id)
+            start()
+            candidate_messages.queue_candidate_message(row, kind=kind, subject="About your application",
+                                                       body="Hello Rosa", occasion="1")
+            appdb.session.commit()
+            return mail.deliver_due()
+
+        results, errors = run_together(app, RUNS, queue_and_send)
+        controller.stop()
+        assert errors == []
+        assert sum(sent for sent, _ in results) == 1
+        assert [rcpts for rcpts, _ in inbox.messages] == [["rosa@example.org"]]
