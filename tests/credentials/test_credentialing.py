@@ -160,6 +160,9 @@ def test_hr_records_re_credentialing_and_a_privilege_on_the_persons_page(client,
     page = text(client.post(f"/credentials/people/{nurse.id}/recredentialed",
                             data={"credentialed_on": today.isoformat(), "note": "Committee"}, follow_redirects=True))
     assert "Nora Nurse re-credentialed on" in page and "Last credentialed" in page
+    assert "(recorded by " in page and ": Committee" in page  # the history of credentialings
+    title = page[page.index("<title>"):page.index("</title>")]
+    assert "<" not in title[len("<title>"):] and "Credentials: Nora Nurse" in title
     assert f"{due_after(today):%b} {due_after(today).day}, {due_after(today).year}" in page
     page = text(client.post(f"/credentials/people/{nurse.id}/privileges", data={
         "text": "Performs IUD insertion", "granted_on": today.isoformat(), "granted_by": "Board of Directors"},
