@@ -183,7 +183,7 @@ REFUSALS = {
     "empty file": (lambda path, backup: path.write_bytes(b""), "is not a SQLite database"),
     "another schema": (lambda path, backup: other_schema(path), "no alembic_version table"),
     "unknown revision": (unknown_revision, "revision ffffffffffff, which this version of the app does not know"),
-    "tables missing": (head_without_tables, "has no application, application_resubmission, assignment"),
+    "tables missing": (head_without_tables, "has no api_call, api_token, application, application_resubmission, assignment"),
     "damaged": (damaged, "(database disk image is malformed)."),
     "missing": (lambda path, backup: None, "does not exist"),
 }

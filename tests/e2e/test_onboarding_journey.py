@@ -166,9 +166,11 @@ def test_new_hire_accepts_invite_completes_training_and_manager_signs_off(page: 
         expect(hire.get_by_role("heading", name=f"Hello, {name}")).to_be_visible()
 
         open_my_onboarding(hire)
-        # Both tracks a medical assistant gets on hire, every one untouched.
+        # Both tracks a medical assistant gets on hire, and the credentials HR verifies for the role
+        # (BLS, CLIA competency), every one untouched.
         progress_texts = hire.locator("main section.card .progress-line > span")
-        expect(progress_texts).to_have_count(2)
+        expect(progress_texts).to_have_count(3)
+        expect(hire.get_by_role("region", name="Credentials for verification")).to_contain_text("0% (0 of")
         expect(progress_texts.first).to_have_text(re.compile(r"^0% \(0 of \d+\)$"))
         expect(hire.get_by_role("region", name="Medical assistant onboarding")).to_contain_text("0% (0 of")
         shown = expect_progress(hire, track.name, 0, track.total)
