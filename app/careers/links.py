@@ -21,6 +21,7 @@ log = logging.getLogger(__name__)
 WITHDRAW = "candidate-withdraw"
 OFFER = "candidate-offer"  # used up per offer version: "candidate-offer:<offer id>"
 CLOSED = (Stage.HIRED, Stage.REJECTED, Stage.WITHDRAWN)
+CHECK_WHOLE_LINK = "Nothing was changed. Check that you opened the whole link from your e-mail."
 WITHDRAW_REASON = "Withdrawn by the candidate through the link in their e-mail."
 
 
@@ -57,21 +58,22 @@ def _used(application: Application, purpose: str) -> bool:
     )
 
 
-def application_for_link(token: str, purpose: str = WITHDRAW) -> Application:
-    """The open application a valid, unused, unexpired link of this purpose names; InvalidLink otherwise."""
+def _link_data(token: str, purpose: str, *, expired: str, invalid: str = CHECK_WHOLE_LINK) -> dict:
+    """What a valid, unexpired link of this purpose signed; InvalidLink (with these messages) otherwise."""
     try:
         data = _serializer(purpose).loads(token, max_age=current_app.config["CANDIDATE_LINK_MAX_AGE"])
     except SignatureExpired:
-        raise InvalidLink(
-            "This link has expired",
-            "Nothing was changed. To withdraw your application, reply to any e-mail from our hiring team.",
-        ) from None
+        raise InvalidLink("This link has expired", expired) from None
     except BadSignature:
-        raise InvalidLink(
-            "This link is not valid",
-            "Nothing was changed. Check that you opened the whole link from your e-mail.",
-        ) from None
-    application_id = data.get("a") if isinstance(data, dict) else None
+        raise InvalidLink("This link is not valid", invalid) from None
+    return data if isinstance(data, dict) else {}
+
+
+def application_for_link(token: str, purpose: str = WITHDRAW) -> Application:
+    """The open application a valid, unused, unexpired link of this purpose names; InvalidLink otherwise."""
+    data = _link_data(token, purpose, expired="Nothing was changed. To withdraw your application, reply to any e-mail "
+                      "from our hiring team.")
+    application_id = data.get("a")
     application = db.session.get(Application, application_id) if isinstance(application_id, int) else None
     if application is None:
         raise InvalidLink("This link is not valid", "Nothing was changed. The application it was for is gone.")
@@ -108,14 +110,9 @@ def data_url(application: Application) -> str:
 def application_for_data_link(token: str) -> Application:
     """The application a valid, unexpired data link names (it may be used again); InvalidLink otherwise, and
     once the application is anonymized, since nothing personal is left to show."""
-    try:
-        data = _serializer(DATA).loads(token, max_age=current_app.config["CANDIDATE_LINK_MAX_AGE"])
-    except SignatureExpired:
-        raise InvalidLink("This link has expired",
-                          "Reply to any e-mail from our hiring team and we will send you your information.") from None
-    except BadSignature:
-        raise InvalidLink("This link is not valid", "Check that you opened the whole link from your e-mail.") from None
-    application_id = data.get("a") if isinstance(data, dict) else None
+    data = _link_data(token, DATA, expired="Reply to any e-mail from our hiring team and we will send you your "
+                      "information.", invalid="Check that you opened the whole link from your e-mail.")
+    application_id = data.get("a")
     application = db.session.get(Application, application_id) if isinstance(application_id, int) else None
     if application is None:
         raise InvalidLink("This link is not valid", "The application it was for is gone.")
@@ -157,15 +154,9 @@ def offer_for_link(token: str, *, today) -> Offer:
     """The sent, current, unexpired offer a valid and unused link names; InvalidLink otherwise (nothing changed).
 
     Every refusal speaks only of the link's own offer, never of any other application."""
-    try:
-        data = _serializer(OFFER).loads(token, max_age=current_app.config["CANDIDATE_LINK_MAX_AGE"])
-    except SignatureExpired:
-        raise InvalidLink("This link has expired", "Nothing was changed. Reply to the e-mail with your offer "
-                          "and our hiring team will help.") from None
-    except BadSignature:
-        raise InvalidLink("This link is not valid",
-                          "Nothing was changed. Check that you opened the whole link from your e-mail.") from None
-    application_id, offer_id = (data.get("a"), data.get("o")) if isinstance(data, dict) else (None, None)
+    data = _link_data(token, OFFER, expired="Nothing was changed. Reply to the e-mail with your offer and our hiring "
+                      "team will help.")
+    application_id, offer_id = data.get("a"), data.get("o")
     offer = db.session.get(Offer, offer_id) if isinstance(offer_id, int) else None
     if offer is None or offer.application_id != application_id or offer.status is OfferStatus.DRAFT:
         raise InvalidLink("This link is not valid", "Nothing was changed. The offer it was for is gone.")
