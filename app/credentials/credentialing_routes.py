@@ -28,15 +28,11 @@ from app.extensions import db
 from app.models import Privilege, Role, Site, User
 
 
-def _employee(user_id: int) -> User:
-    return db.session.get(User, user_id) or abort(404)
-
-
 @bp.post("/people/<int:user_id>/recredentialed")
 @role_required(Role.HR, Role.ADMIN)
 def recredentialed(user_id: int):
     """Record that the employee was re-credentialed on a day; the next is due two years later."""
-    employee = _employee(user_id)
+    employee = db.get_or_404(User, user_id)
     form = RecredentialForm()
     if form.validate_on_submit() and carry_out(
         lambda: record_credentialed(
@@ -57,7 +53,7 @@ def recredentialed(user_id: int):
 @role_required(Role.HR, Role.ADMIN)
 def add_privilege(user_id: int):
     """Add a privilege granted to the employee to their credentialing file."""
-    employee = _employee(user_id)
+    employee = db.get_or_404(User, user_id)
     form = PrivilegeForm()
     if form.validate_on_submit() and carry_out(
         lambda: grant_privilege(
@@ -120,7 +116,7 @@ def recredentialing():
 @role_required(Role.HR, Role.ADMIN)
 def credentialing_file(user_id: int):
     """A clinician's credentialing file to print: every credential with its verification, and the privileges."""
-    employee = _employee(user_id)
+    employee = db.get_or_404(User, user_id)
     today = date.today()
     return render_template(
         "credentials/file.html",

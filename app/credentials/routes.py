@@ -43,10 +43,6 @@ from app.extensions import db
 from app.models import CredentialType, EmployeeCredential, Role, User, VerificationMethod
 
 
-def _employee(user_id: int) -> User:
-    return db.session.get(User, user_id) or abort(404)
-
-
 def _credential(credential_id: int) -> EmployeeCredential:
     credential = db.session.get(EmployeeCredential, credential_id)
     if credential is None or credential.archived_at is not None:
@@ -58,7 +54,7 @@ def _credential(credential_id: int) -> EmployeeCredential:
 @role_required(Role.HR, Role.ADMIN)
 def person(user_id: int):
     """An employee's credentials with their status, and the form to add one."""
-    employee = _employee(user_id)
+    employee = db.get_or_404(User, user_id)
     form = AddCredentialForm()
     form.credential_type_id.choices = [(kind.id, kind.name) for kind in active_types()]
     form.scan.description = f"A PDF, PNG or JPEG file of up to {scan_limit_label()}."

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask import abort, redirect, render_template, request, url_for
+from flask import redirect, render_template, request, url_for
 from flask_login import current_user
 
 from app.access import role_required
@@ -14,10 +14,6 @@ from app.credentials.forms import ArchiveCredentialTypeForm, CredentialTypeForm
 from app.credentials.services import CredentialError
 from app.extensions import db
 from app.models import CredentialType, Role, RoleFamily
-
-
-def _type(type_id: int) -> CredentialType:
-    return db.session.get(CredentialType, type_id) or abort(404)
 
 
 @bp.get("/types")
@@ -52,7 +48,7 @@ def new_type():
 @role_required(Role.HR, Role.ADMIN)
 def edit_type(type_id: int):
     """Change a credential type's name, role families, verification rule or renewal period."""
-    kind = _type(type_id)
+    kind = db.get_or_404(CredentialType, type_id)
     form = CredentialTypeForm(data=None if request.method == "POST" else CredentialTypeForm.data_for(kind))
     if form.validate_on_submit() and carry_out(
         lambda: save_type(kind, actor=current_user, **form.type_fields()),
@@ -67,7 +63,7 @@ def edit_type(type_id: int):
 @role_required(Role.HR, Role.ADMIN)
 def archive_type_page(type_id: int):
     """Ask before archiving a credential type; the credentials recorded under it stay."""
-    kind = _type(type_id)
+    kind = db.get_or_404(CredentialType, type_id)
     form = ArchiveCredentialTypeForm()
     if form.validate_on_submit():
         carry_out(
@@ -83,7 +79,7 @@ def archive_type_page(type_id: int):
 @role_required(Role.HR, Role.ADMIN)
 def restore_type_page(type_id: int):
     """Offer an archived credential type again."""
-    kind = _type(type_id)
+    kind = db.get_or_404(CredentialType, type_id)
     if EmptyForm().validate_on_submit():
         carry_out(lambda: restore_type(kind, actor=current_user), CredentialError, f"{kind.name} restored.")
     return redirect(url_for(".types"))
