@@ -21,18 +21,6 @@ log = logging.getLogger(__name__)
 HIRING = (Role.HR, Role.ADMIN)
 
 
-@bp.app_template_global()
-def candidate_message_form() -> CandidateMessageForm:
-    """The one-off message form for the application page's partial."""
-    return CandidateMessageForm(formdata=None)
-
-
-@bp.app_template_global()
-def candidate_timeline(application: Application) -> list[one_off_messages.Entry]:
-    """The application's timeline for the application page's partial."""
-    return one_off_messages.timeline(application)
-
-
 @bp.get("/messages")
 @role_required(*HIRING)
 def message_templates():
