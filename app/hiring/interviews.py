@@ -197,8 +197,11 @@ def _page(assignment: InterviewAssignment, form=None, amend_form=None):
     others = [c for c in scoring.visible_scorecards(application, current_user)
               if c.interviewer_id != assignment.interviewer_id]
     hidden = not mine and application.id in scoring.blind_application_ids(current_user, [application.id])
+    from app.hiring import scheduling  # scheduling builds on this module's assign_interviewer
+
     return render_template(
         "hiring/interviews/interview.html", assignment=assignment, application=application, card=card,
+        panel_interviews=scheduling.scheduled_for(assignment.interviewer, [assignment.application_id]),
         criteria=criteria, kit=kit, mine=mine, editable=editable, hidden=hidden, others=others,
         form=form or (scorecard_form(criteria, card) if editable else None),
         amend_form=amend_form or (AmendForm() if mine and card and card.status is ScorecardStatus.SUBMITTED else None),

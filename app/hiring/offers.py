@@ -24,7 +24,6 @@ log = logging.getLogger(__name__)
 HIRING = (Role.HR, Role.ADMIN)
 
 
-@bp.app_template_global()
 def offer_summary(application: Application) -> dict:
     """What the application page's offer section shows: every version, newest first, and the accepted one."""
     offers = services.versions(application)

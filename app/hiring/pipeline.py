@@ -12,9 +12,10 @@ from app import mail
 from app.access import role_required
 from app.actions import carry_out
 from app.extensions import db
-from app.hiring import bp, one_off_messages
+from app.hiring import bp, one_off_messages, scheduling
 from app.hiring import pipeline_services as services
 from app.hiring.message_forms import CandidateMessageForm
+from app.hiring.offers import offer_summary
 from app.hiring.pipeline_services import REASON_REQUIRED, STAGE_LABELS, StageError
 from app.hiring.posting_forms import MoveForm
 from app.hiring.posting_services import status_label
@@ -57,7 +58,8 @@ def _candidate_page(application: Application, form: MoveForm):
     return render_template(
         "hiring/pipeline/candidate.html", application=application, posting=application.posting,
         resubmissions=resubmissions, form=form, timeline=one_off_messages.timeline(application),
-        message_form=CandidateMessageForm(formdata=None), hire_path=services.hire_path(application),
+        message_form=CandidateMessageForm(formdata=None), offers=offer_summary(application),
+        schedule=scheduling.interviews_of(application), hire_path=services.hire_path(application),
         can_move=application.stage is not Stage.HIRED and not application.archived and not application.posting.archived,
         **LABELS,
     )

@@ -15,22 +15,10 @@ from app.hiring import bp, scheduling
 from app.hiring.invitations import when
 from app.hiring.schedule_forms import ScheduleForm
 from app.hiring.scheduling import ScheduleError
-from app.models import Application, Interview, InterviewAssignment, Role
+from app.models import Application, Interview, Role
 from app.timezones import local_label, zone
 
 SCHEDULERS = (Role.HR, Role.ADMIN)
-
-
-@bp.app_template_global("scheduled_interviews")
-def scheduled_interviews(application: Application) -> list[Interview]:
-    """For the application page's schedule partial."""
-    return scheduling.interviews_of(application)
-
-
-@bp.app_template_global("panelist_interviews")
-def panelist_interviews(assignment: InterviewAssignment) -> list[Interview]:
-    """For an interviewer's kit page: the interviews (not cancelled) they sit on with this candidate."""
-    return scheduling.scheduled_for(assignment.interviewer, [assignment.application_id])
 
 
 @bp.app_template_filter("site_time")
