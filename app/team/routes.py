@@ -55,6 +55,8 @@ def index():
 
     counts, people, sign_offs = page_cache.cached(
         "team", (current_user.id, today, page_cache.query_string()), team_parts, areas=TEAM_AREAS)
+    if services.summaries_caught_up():
+        db.session.commit()
     export_args = {key: value for key, value in request.args.items() if key != "page"}
     team_ids, params = services.team_ids_built_once(current_user, indirect=filters.indirect)
     warnings = page_cache.cached("team-warnings", (current_user.id, today, filters.indirect),

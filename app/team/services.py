@@ -12,12 +12,13 @@ from dataclasses import dataclass, field
 from datetime import date, timedelta
 from functools import cache
 
-from sqlalchemy import Date, Integer, Select, String, and_, bindparam, case, func, literal_column, select
+from sqlalchemy import Date, Integer, Select, String, and_, bindparam, case, func, literal_column, or_, select
 from sqlalchemy.orm import aliased
 
 from app.access import MAX_REPORTING_DEPTH
 from app.extensions import db
-from app.models import Assignment, CheckIn, Module, Progress, Site, Track, TrackKind, User
+from app.models import Assignment, CheckIn, Module, Progress, Site, Track, TrackKind, TrainingSummary, User
+from app.onboarding import summaries
 from app.onboarding.check_ins import open_status
 from app.onboarding.services import DONE, DUE_SOON_DAYS
 
@@ -227,10 +228,28 @@ def in_line(manager: User, employee_id: int) -> bool:
 
 
 # Roll-up ---------------------------------------------------------------------------------------
-def _team_query(ids: Select, *, active_only: bool = True) -> Select:
-    """The people in ids (active ones unless told otherwise) with their numbers: one grouped query
-    over progress on active assignments and non-archived modules, and one over their open check-ins,
-    outer-joined to the people."""
+FIGURES = ("assigned", "done", "overdue", "due_soon", "next_due")
+
+
+def _summary_figures() -> tuple[dict, object]:
+    """The team's figures from training_summary (app.onboarding.summaries keeps one row per employee),
+    and whether a row was computed for a day its due dates say it does not hold for (see `stale`).
+
+    A row holds for every day after its latest overdue due date up to its next due date; when it
+    holds, something is due within the week exactly when that next due date is, and the next open
+    due date is the oldest overdue one, or else the next one."""
+    row = TrainingSummary
+    figures = {
+        "assigned": row.assigned, "done": row.done, "overdue": row.overdue,
+        "due_soon": case((row.next_due <= SOON, 1), else_=0),
+        "next_due": func.coalesce(row.oldest_overdue, row.next_due),
+    }
+    return figures, case((or_(row.next_due < TODAY, row.latest_overdue >= TODAY), 1), else_=0)
+
+
+def _progress_figures(ids: Select) -> tuple[dict, Select]:
+    """The same figures counted from progress (for one person, active or not: a deactivated
+    employee's summary row holds zeros), and the grouped subquery to outer-join."""
     not_done = Progress.status.not_in(DONE)
     stats = (
         select(
@@ -248,28 +267,42 @@ def _team_query(ids: Select, *, active_only: bool = True) -> Select:
         .group_by(Progress.employee_id)
         .subquery("stats")
     )
+    return {name: stats.c[name] for name in FIGURES}, stats
+
+
+def _team_query(ids: Select, *, active_only: bool = True) -> Select:
+    """The people in ids with their numbers and the date of their next open check-in (one grouped
+    query over their open check-ins, outer-joined to the people). The team (active people only) reads
+    training_summary, with a `stale` column of 1 for a row that must be recomputed for TODAY first;
+    one person, active or not, is counted from progress."""
+    if active_only:
+        figures, stale = _summary_figures()
+        joined = (TrainingSummary, TrainingSummary.employee_id == User.id)
+    else:
+        figures, stats = _progress_figures(ids)
+        stale = literal_column("0")
+        joined = (stats, stats.c.employee_id == User.id)
     check_ins = (
         select(CheckIn.employee_id.label("employee_id"), func.min(CheckIn.due_date).label("next_check_in"))
         .where(CheckIn.employee_id.in_(ids), CheckIn.completed_at.is_(None), CheckIn.archived_at.is_(None))
         .group_by(CheckIn.employee_id)
         .subquery("check_ins")
     )
-    assigned = func.coalesce(stats.c.assigned, 0)
-    done = func.coalesce(stats.c.done, 0)
-    overdue = func.coalesce(stats.c.overdue, 0)
+    assigned, done, overdue, due_soon = (func.coalesce(figures[name], 0)
+                                         for name in ("assigned", "done", "overdue", "due_soon"))
     status = case(
         (assigned == 0, NO_TRAINING), (done >= assigned, "complete"), (overdue > 0, "overdue"),
-        (func.coalesce(stats.c.due_soon, 0) > 0, "due soon"), else_="on track",
+        (due_soon > 0, "due soon"), else_="on track",
     )
     query = (
         select(
             User.id, User.name, User.email, Site.name.label("site"), User.role_family, User.start_date,
-            assigned.label("assigned"), done.label("done"), overdue.label("overdue"),
-            func.coalesce(stats.c.due_soon, 0).label("due_soon"), stats.c.next_due, status.label("status"),
-            check_ins.c.next_check_in,
+            assigned.label("assigned"), done.label("done"), overdue.label("overdue"), due_soon.label("due_soon"),
+            figures["next_due"].label("next_due"), status.label("status"), check_ins.c.next_check_in,
+            stale.label("stale"),
         )
         .outerjoin(Site, Site.id == User.site_id)
-        .outerjoin(stats, stats.c.employee_id == User.id)
+        .outerjoin(*joined)
         .outerjoin(check_ins, check_ins.c.employee_id == User.id)
         .where(User.id.in_(ids))
     )
@@ -336,11 +369,11 @@ def _rows(result, today: date) -> list[TeamRow]:
 
 @cache
 def _page_statements(indirect: bool, show: str, first_days: bool, searching: bool, sort: str) -> tuple:
-    """The page query (rows, the filtered total and the whole team's head counts by window sums)
-    and the filtered count used when a page number runs past the end."""
+    """The page query (rows, the filtered total, and the whole team's head counts and stale summary
+    rows by window sums) and the filtered count used when a page number runs past the end."""
     team = _team_query(_team_ids(indirect)).subquery("team")
     counted = select(
-        team, func.count().over().label("n_people"),
+        team, func.count().over().label("n_people"), func.sum(team.c.stale).over().label("n_stale"),
         *[func.sum(flag).over().label(f"n_{key}") for key, flag in _tallies(team).items()],
     ).subquery("counted")
     query = select(counted, func.count().over().label("total"))
@@ -351,6 +384,28 @@ def _page_statements(indirect: bool, show: str, first_days: bool, searching: boo
     return page, count
 
 
+CAUGHT_UP = "team_summaries_caught_up"  # in Session.info: a read recomputed summary rows
+
+
+def summaries_caught_up() -> bool:
+    """True (once) when a read of this session recomputed summary rows for the day: the view commits
+    them, as the report does, so the day's later views find nothing to redo."""
+    return bool(db.session.info.pop(CAUGHT_UP, False))
+
+
+def _read_current(run, today: date, stale_of):
+    """run() with the summary rows holding for today: changes of this transaction not yet summed up are
+    applied first (no SQL when there are none), and when a row run() read was computed for a day it
+    does not hold for, every such row is recomputed and run() runs again (the first view of a day)."""
+    db.session.flush()
+    summaries.apply_pending(db.session, today=today)
+    result = run()
+    if stale_of(result):
+        db.session.info[CAUGHT_UP] = summaries.bring_up_to_date(db.session, today) > 0
+        result = run()
+    return result
+
+
 def team_page(manager: User, filters: TeamFilters, *, today: date, page: int = 1,
               per_page: int = PER_PAGE) -> tuple[Page, Summary]:
     """One page of the manager's team, filtered, searched and sorted in SQL, with the whole team's
@@ -358,10 +413,14 @@ def team_page(manager: User, filters: TeamFilters, *, today: date, page: int = 1
     statement, count = _page_statements(*_shape(filters))
     params = _params(today, filters.q, manager_id=manager.id, limit=per_page)
     page = max(page, 1)
-    rows = db.session.execute(statement, {**params, "offset": (page - 1) * per_page}).all()
+
+    def rows_of(number: int) -> list:
+        return db.session.execute(statement, {**params, "offset": (number - 1) * per_page}).all()
+
+    rows = _read_current(lambda: rows_of(page), today, lambda rows: rows and rows[0].n_stale)
     if not rows and page > 1:  # past the last page: show the last one
         page = max(1, -(-db.session.scalar(count, params) // per_page))
-        rows = db.session.execute(statement, {**params, "offset": (page - 1) * per_page}).all()
+        rows = rows_of(page)
     if not rows:
         return Page([], 1, per_page, 0), team_summary(manager, indirect=filters.indirect, today=today)
     first = rows[0]
@@ -374,13 +433,15 @@ def _summary_statement(indirect: bool) -> Select:
     team = _team_query(_team_ids(indirect)).subquery("team")
     return select(func.count().label("people"), *[
         func.coalesce(func.sum(flag), 0).label(key) for key, flag in _tallies(team).items()
-    ]).select_from(team)
+    ], func.coalesce(func.sum(team.c.stale), 0).label("stale")).select_from(team)
 
 
 def team_summary(manager: User, *, indirect: bool, today: date) -> Summary:
     """Head counts over the whole team, unfiltered, each matching its filter (one query)."""
-    row = db.session.execute(_summary_statement(indirect), _params(today, manager_id=manager.id)).one()
-    return Summary(**{key: int(value) for key, value in row._asdict().items()})
+    row = _read_current(lambda: db.session.execute(_summary_statement(indirect),
+                                                   _params(today, manager_id=manager.id)).one(),
+                        today, lambda row: row.stale)
+    return Summary(**{key: int(value) for key, value in row._asdict().items() if key != "stale"})
 
 
 @cache
@@ -434,8 +495,10 @@ def _export_statement(indirect: bool, show: str, first_days: bool, searching: bo
 
 def team_rows(manager: User, filters: TeamFilters, *, today: date) -> list[TeamRow]:
     """Every row the filters select, for the CSV export (one query)."""
-    return _rows(db.session.execute(_export_statement(*_shape(filters)), _params(today, filters.q, manager_id=manager.id)),
-                 today)
+    statement, params = _export_statement(*_shape(filters)), _params(today, filters.q, manager_id=manager.id)
+    rows = _read_current(lambda: db.session.execute(statement, params).all(), today,
+                         lambda rows: any(row.stale for row in rows))
+    return _rows(rows, today)
 
 
 def safe_cell(value: object) -> str:

@@ -9,7 +9,7 @@ from datetime import datetime
 
 import pytest
 
-from app.models import CheckIn, Progress, Role, RoleFamily, Rubric, utcnow
+from app.models import CheckIn, Progress, Role, RoleFamily, Rubric, TrainingSummary, utcnow
 from tests.conftest import PASSWORD
 from tests.team.conftest import DONE, OPEN, days
 
@@ -229,3 +229,18 @@ def test_each_manager_gets_their_own_team_from_the_cache(app, db, team):
     assert "Ben Brooks" in mona.get("/team").get_data(as_text=True)
     page = olga.get("/team").get_data(as_text=True)
     assert "Xena Xu" in page and "Ben Brooks" not in page
+
+
+def test_the_first_view_of_a_day_keeps_the_summary_rows_it_brought_up_to_date(client, db, team):
+    ben = team["ben"]
+    db.session.commit()
+    # As if Ben's row had been computed days ago: his next due date already passed.
+    db.session.execute(db.update(TrainingSummary).where(TrainingSummary.employee_id == ben.id)
+                       .values(next_due=days(-1), overdue=0, oldest_overdue=None, latest_overdue=None))
+    db.session.commit()
+    login(client, team["mona"])
+    assert ben_progress(client.get("/team")) == "25% (1 of 4)"
+    db.session.rollback()
+    row = db.session.get(TrainingSummary, ben.id)
+    db.session.refresh(row)
+    assert (row.overdue, row.oldest_overdue, row.next_due) == (1, days(-3), days(3))  # committed by the view

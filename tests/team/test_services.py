@@ -164,5 +164,6 @@ def test_csv_holds_the_status_columns(team):
 
 
 def test_the_roll_up_columns_come_in_the_order_team_rows_are_built_from():
-    query = services._team_query(services._team_ids(False))
-    assert list(query.selected_columns.keys()) == services.ROW_FIELDS
+    for active_only in (True, False):  # the team from its summary rows, one person from progress
+        query = services._team_query(services._team_ids(False), active_only=active_only)
+        assert list(query.selected_columns.keys()) == [*services.ROW_FIELDS, "stale"]
