@@ -53,6 +53,7 @@ def register_extensions(app: Flask) -> None:
     from app.extensions import bootstrap, cache, csrf, db, limiter, login_manager, migrate
     from app.onboarding.summaries import init_summaries
     from app.page_cache import init_page_cache
+    from app.read_only import init_read_only
 
     db.init_app(app)
     migrate.init_app(app, db, directory=str(app.root_path + "/../migrations"), render_as_batch=True)
@@ -68,6 +69,7 @@ def register_extensions(app: Flask) -> None:
     init_audit()
     init_summaries()
     init_page_cache()  # after the summaries: its commit hook must run after theirs
+    init_read_only()
 
     from app.models import User
 

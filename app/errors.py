@@ -12,6 +12,7 @@ from sqlalchemy.exc import TimeoutError as PoolTimeout
 from werkzeug.exceptions import HTTPException, SecurityError
 
 from app.extensions import db, login_manager
+from app.read_only import end_read_only
 
 log = logging.getLogger(__name__)
 
@@ -71,8 +72,12 @@ def end_session_quietly(error: BaseException | None = None) -> None:
     """End the request's session (runs before Flask-SQLAlchemy's own teardown, which then has
     nothing left to do). A read-only page leaves a transaction open; if the server cut the connection
     meanwhile, the rollback fails, and that must not turn a finished page into a 500. The broken
-    connection has already been invalidated: the pool replaces it on the next checkout."""
+    connection has already been invalidated: the pool replaces it on the next checkout.
+    A request that wrote nothing commits instead (app.read_only: PostgreSQL keeps its prepared
+    statements); one that failed is rolled back."""
     try:
+        if error is None:
+            end_read_only(db.session())
         db.session.remove()
     except SQLAlchemyError as problem:
         if not is_database_outage(problem):
