@@ -47,7 +47,7 @@ from flask import current_app, request
 from sqlalchemy import Table, TextClause, event, select
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import Engine
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, scoped_session
 from sqlalchemy.pool import Pool
 from sqlalchemy.sql.util import find_tables
 
@@ -155,10 +155,24 @@ def mark_changed(session: Session) -> None:
 TOKENS = select(DataVersion.id, DataVersion.token)
 
 
+TOKENS_READ = "page_cache_tokens"  # in Session.info: (the transaction, its tokens as first read)
+
+
 def current_tokens(session: Session) -> dict[str, str]:
-    """The token of each area in the data this transaction sees ('' before its first write ever)."""
+    """The token of each area in the data this transaction sees ('' before its first write ever), read
+    once per transaction: a page of several parts reads them once. Another transaction's commit may
+    renew them meanwhile; the parts built after it then hold newer data than their key says, never
+    older, so no stale part is served. The transaction's own writes renew them only as it commits."""
+    if isinstance(session, scoped_session):
+        session = session()
+    transaction = session.get_transaction()
+    read = session.info.get(TOKENS_READ)
+    if transaction is not None and read is not None and read[0] is transaction:
+        return read[1]
     found = dict(session.connection().execute(TOKENS).all())
-    return {area: found.get(number, "") for area, number in AREA_IDS.items()}
+    tokens = {area: found.get(number, "") for area, number in AREA_IDS.items()}
+    session.info[TOKENS_READ] = (session.get_transaction(), tokens)
+    return tokens
 
 
 def current_token(session: Session, areas: tuple[str, ...] = AREAS) -> str:

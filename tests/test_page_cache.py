@@ -75,6 +75,20 @@ def test_a_rolled_back_transaction_forgets_its_writes(db):
         assert page_cache.WROTE not in connection.info
 
 
+def test_the_tokens_are_read_once_per_transaction(committed, make_user, count_queries):
+    with count_queries() as statements:
+        first = page_cache.current_tokens(committed.session)
+        assert page_cache.current_tokens(committed.session) == first
+    assert sum("data_version" in statement for statement in statements) == 1
+    committed.session.add(Site(name="North Clinic"))
+    committed.session.commit()  # renews the people token: the next transaction reads them again
+    with count_queries() as statements:
+        after = page_cache.current_tokens(committed.session)
+    assert sum("data_version" in statement for statement in statements) == 1
+    assert after[page_cache.PEOPLE] != first[page_cache.PEOPLE]
+    assert after[page_cache.TRAINING] == first[page_cache.TRAINING]
+
+
 # Caching ----------------------------------------------------------------------------------------
 def test_a_part_is_built_once_per_token_and_key(committed, app, make_user):
     make_user(Role.HR)
