@@ -54,8 +54,14 @@ def only_read(session: Session) -> bool:
 
 
 def end_read_only(session: Session) -> bool:
-    """Commit the session's transaction when it only read (see the module's docstring); True if so."""
+    """Commit the session's transaction when it only read (see the module's docstring); True if so.
+    The objects keep what they loaded, as they would after the ROLLBACK of Session.close(): code that
+    holds one past the end of its app context may still read it."""
     if not only_read(session):
         return False
-    session.commit()
+    expire_on_commit, session.expire_on_commit = session.expire_on_commit, False
+    try:
+        session.commit()
+    finally:
+        session.expire_on_commit = expire_on_commit
     return True

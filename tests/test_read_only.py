@@ -83,6 +83,15 @@ def test_a_request_that_only_read_commits(app, endings):
     assert endings == ["commit"]
 
 
+def test_objects_read_in_an_app_context_keep_their_values_after_it_ends(app, endings):
+    """As after the rollback it replaces: the commit does not expire what was loaded, so code that returns
+    rows out of an app context (the outbox tests, CLI commands) can still read them."""
+    with app.app_context():
+        site = db.session.scalars(select(Site)).one()
+    assert endings == ["commit"]
+    assert site.name == "Riverside"
+
+
 @pytest.mark.parametrize("path", ["/test/flushed-site", "/test/pending-site", "/test/audit-only",
                                   "/test/textual-write", "/test/fails-after-flush"])
 def test_a_request_that_wrote_without_committing_or_failed_is_rolled_back(app, endings, path):
