@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from flask import current_app, request, url_for
+from flask import current_app, render_template, request, url_for
 from flask_login import current_user
+from markupsafe import Markup
 
 from app.models import Role
 
@@ -108,3 +109,20 @@ def navigation() -> list[Link | Group]:
         elif entry.visible():
             entries.append(entry)
     return entries
+
+
+MENUS_KEPT = 2048  # menus kept per app before the store starts over (roles x interviewer x pages in use)
+
+
+def navigation_menu() -> Markup:
+    """The main menu's HTML for the signed-in user on this page (templates/_nav_menu.html). It depends
+    only on the user's role and interviewer flag, the page's endpoint and the app's URL rules, so each
+    combination is rendered once per process and kept."""
+    menus: dict = current_app.extensions.setdefault("navigation_menus", {})
+    key = (current_user.role, bool(current_user.is_interviewer), request.endpoint, request.script_root)
+    menu = menus.get(key)
+    if menu is None:
+        if len(menus) >= MENUS_KEPT:
+            menus.clear()
+        menu = menus[key] = Markup(render_template("_nav_menu.html", entries=navigation()))
+    return menu

@@ -29,3 +29,31 @@ def test_names_are_escaped_in_the_label_and_the_badge(app):
         badge = render("{{ status_badge(label, 'danger') }}", label="<i>3 overdue</i>")
     assert "<b>" not in bar and "&lt;b&gt;&#34;Ann&#34;&lt;/b&gt;" in bar
     assert badge == '<span class="badge text-bg-danger">&lt;i&gt;3 overdue&lt;/i&gt;</span>'
+
+
+def test_escape_text_escapes_exactly_as_markupsafe():
+    from datetime import date
+
+    from hypothesis import given
+    from hypothesis import strategies as st
+    from markupsafe import Markup, escape
+
+    from app.templating import escape_text
+
+    @given(st.text(alphabet=st.sampled_from("&<>'\"ab é\n\x00") | st.characters()))
+    def same(value):
+        assert escape_text(value) == str(escape(value))
+
+    same()
+    for value in (12, None, date(2026, 3, 4), Markup("<b>kept</b>")):
+        assert escape_text(value) == str(escape(value))
+
+
+def test_format_date_gives_the_same_text_for_repeated_and_different_dates():
+    from datetime import date, datetime
+
+    from app.templating import format_date
+
+    assert [format_date(date(2026, 3, 4)), format_date(date(2026, 3, 4)), format_date(datetime(2026, 3, 4, 9, 5)),
+            format_date(None), format_date(date(2026, 12, 25), "%Y-%m-%d")] == \
+        ["Mar 4, 2026", "Mar 4, 2026", "Mar 4, 2026", "—", "2026-12-25"]
