@@ -50,6 +50,7 @@ def trust_proxies(app: Flask) -> None:
 
 def register_extensions(app: Flask) -> None:
     from app.audit import init_audit
+    from app.credentials.standing import init_standing
     from app.extensions import bootstrap, cache, csrf, db, limiter, login_manager, migrate
     from app.onboarding.summaries import init_summaries
     from app.page_cache import init_page_cache
@@ -68,7 +69,8 @@ def register_extensions(app: Flask) -> None:
     login_manager.session_protection = "basic"
     init_audit()
     init_summaries()
-    init_page_cache()  # after the summaries: its commit hook must run after theirs
+    init_standing()
+    init_page_cache()  # after the summaries and credential standing: its commit hook must run after theirs
     init_read_only()
 
     from app.models import User

@@ -163,16 +163,19 @@ def renewals() -> None:
 
 @click.command("rebuild-summaries")
 def rebuild_summaries() -> None:
-    """Recompute every employee's training summary from progress and set a new data token, so cached
-    page parts are built again (after a bulk change made outside the app, or if report figures are
-    ever in doubt); safe to run at any time."""
+    """Recompute every employee's training summary from progress and credential standing from their
+    credentials, and set a new data token, so cached page parts are built again (after a bulk change
+    made outside the app, or if report figures are ever in doubt); safe to run at any time."""
+    from app.credentials import standing
     from app.onboarding.summaries import refresh_everyone
     from app.page_cache import mark_changed
 
     count = refresh_everyone(db.session)
+    standing_count = standing.refresh_everyone(db.session)
     mark_changed(db.session)  # cached page parts may show the figures that were in doubt
     db.session.commit()
-    click.echo(f"Training summaries recomputed for {count} employee{'s' if count != 1 else ''}.")
+    click.echo(f"Training summaries recomputed for {count} employee{'s' if count != 1 else ''}; "
+               f"credential standing for {standing_count}.")
 
 
 @click.group()

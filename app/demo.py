@@ -11,6 +11,7 @@ from sqlalchemy import func, insert, select, text
 from werkzeug.security import generate_password_hash
 
 from app.audit import record
+from app.credentials import standing
 from app.demo_credentials import build_credentials
 from app.demo_hires import build_hires
 from app.extensions import db
@@ -181,6 +182,7 @@ def build_demo(employees: int, password: str, *, today: date | None = None, seed
 
     credentials = build_credentials(seed + 2, list(zip(staff_ids, staff_rows, strict=True)), hr_id=hr_id,
                                     newhire_id=staff_ids[0], manager_id=manager_ids[0], today=today)
+    standing.refresh_everyone(db.session)  # the Core inserts above bypass the session listener
     record(db.session, "demo.created", note=f"{employees} employees")
     db.session.flush()
     _refresh_planner_statistics()

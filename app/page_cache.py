@@ -80,6 +80,7 @@ TABLE_AREAS = {
     "check_in": CHECK_INS, "check_in_rating": CHECK_INS, "check_in_schedule": CHECK_INS,
     "credential_type": CREDENTIALS, "employee_credential": CREDENTIALS, "credential_scan": CREDENTIALS,
     "credentialing_event": CREDENTIALS, "privilege": CREDENTIALS,
+    "credential_standing": CREDENTIALS,
     "value": CONTENT, "reference": CONTENT,
 }
 T = TypeVar("T")

@@ -35,6 +35,7 @@ def test_the_summaries_migration_marks_existing_employees_for_recomputing(empty_
 
     from app import page_cache
     from app.audit import acting_as
+    from app.credentials import standing
     from app.models import Assignment, Module, Progress, Role, Track, TrackKind, TrainingSummary, User
     from app.onboarding import summaries
 
@@ -53,6 +54,7 @@ def test_the_summaries_migration_marks_existing_employees_for_recomputing(empty_
         db.session.flush()
         # Noted by the listeners; the old schema has no tables for the summaries or the data token.
         db.session.info.pop(summaries.EMPLOYEES_KEY)
+        db.session.info.pop(standing.EMPLOYEES_KEY)
         db.session.connection().info.pop(page_cache.WROTE)
         db.session.commit()
     employee_id = employee.id

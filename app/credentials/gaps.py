@@ -1,5 +1,6 @@
 """Credential warnings for many people at once (the team page, HR's report): required credentials missing,
-and credentials expired or expiring within 30 days, in one SQL statement whatever the number of people.
+and credentials expired or expiring within 30 days, in one SQL statement whatever the number of people,
+read from the rows app.credentials.standing keeps.
 
 A person's credential of a type is their latest record of it that is not archived (the one that expires last;
 one that does not expire counts as latest), verified or not, as on My onboarding. A required type is one whose
@@ -11,29 +12,14 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass, field
+from functools import cache
 
-from sqlalchemy import (
-    Date,
-    Select,
-    String,
-    Text,
-    and_,
-    bindparam,
-    case,
-    cast,
-    exists,
-    literal,
-    null,
-    or_,
-    select,
-    type_coerce,
-    union_all,
-)
-from sqlalchemy.orm import aliased
+from sqlalchemy import Date, Select, bindparam, or_, select
 
+from app.credentials import standing
 from app.credentials.status import EXPIRING_SOON_DAYS
 from app.extensions import db
-from app.models import CredentialType, EmployeeCredential, RoleFamily, User
+from app.models import CredentialStanding, CredentialType, User
 from app.templating import format_date
 
 MISSING, EXPIRED, EXPIRING = "missing", "expired", "expiring"
@@ -89,46 +75,42 @@ class PersonGaps:
         return self.of_kind(EXPIRING)
 
 
-def _slug(column):
-    """The person's role family as the credential types name it (the slug; the user column holds the name)."""
-    return case({member.name: member.value for member in RoleFamily}, value=type_coerce(column, String))
-
-
-def _statement(ids) -> Select:
-    required = cast(CredentialType.role_families, Text).like(literal('%"') + _slug(User.role_family) + literal('"%'))
-    missing = (
-        select(User.id.label("employee_id"), User.name.label("name"), CredentialType.name.label("type_name"),
-               cast(null(), Date).label("expires_on"))
-        .join(CredentialType, and_(CredentialType.archived_at.is_(None), required))
-        .where(User.id.in_(ids), User.active, User.role_family.is_not(None),
-               ~exists().where(EmployeeCredential.employee_id == User.id,
-                               EmployeeCredential.credential_type_id == CredentialType.id,
-                               EmployeeCredential.archived_at.is_(None)))
+def gaps_statement(*conditions) -> Select:
+    """The warning rows of the active employees who meet these conditions (on User or CredentialStanding),
+    in the order credential_gaps answers them."""
+    row = CredentialStanding
+    return (
+        select(row.employee_id, User.name, CredentialType.name, row.expires_on)
+        .join(User, User.id == row.employee_id)
+        .join(CredentialType, CredentialType.id == row.credential_type_id)
+        .where(User.active, *conditions, CredentialType.archived_at.is_(None),
+               or_(row.expires_on.is_(None), row.expires_on <= SOON))
+        .order_by(User.name, row.employee_id, row.expires_on.is_not(None), row.expires_on, CredentialType.name)
     )
-    newer = aliased(EmployeeCredential)
-    lapsing = (
-        select(User.id, User.name, CredentialType.name, EmployeeCredential.expires_on)
-        .join(EmployeeCredential, EmployeeCredential.employee_id == User.id)
-        .join(CredentialType, CredentialType.id == EmployeeCredential.credential_type_id)
-        .where(User.id.in_(ids), User.active, EmployeeCredential.archived_at.is_(None),
-               CredentialType.archived_at.is_(None), EmployeeCredential.expires_on <= SOON,
-               ~exists().where(newer.employee_id == EmployeeCredential.employee_id,
-                               newer.credential_type_id == EmployeeCredential.credential_type_id,
-                               newer.archived_at.is_(None),
-                               or_(newer.expires_on.is_(None), newer.expires_on > EmployeeCredential.expires_on,
-                                   and_(newer.expires_on == EmployeeCredential.expires_on,
-                                        newer.id > EmployeeCredential.id))))
-    )
-    both = union_all(missing, lapsing).subquery("credential_gaps")
-    return select(both).order_by(both.c.name, both.c.employee_id, both.c.expires_on.is_not(None),
-                                 both.c.expires_on, both.c.type_name)
 
 
-def credential_gaps(ids, today: dt.date) -> dict[int, PersonGaps]:
+def _among(ids) -> Select:
+    return gaps_statement(CredentialStanding.employee_id.in_(ids))
+
+
+_built_once = cache(_among)  # for id statements that are themselves built once
+
+
+def credential_gaps(ids, today: dt.date, params: dict | None = None) -> dict[int, PersonGaps]:
     """The people among `ids` (a list of user ids or a SELECT of them) whose credentials warn, by name,
-    each with their gaps: required types missing, then expired, then expiring within 30 days (one query)."""
+    each with their gaps: required types missing, then expired, then expiring within 30 days (one query).
+    With params, `ids` is a SELECT built once (the team page's) and these are its parameters: the
+    statement around it is then built once too (building it costs more than running it)."""
+    return read_gaps(_built_once(ids) if params is not None else _among(ids), today, params)
+
+
+def read_gaps(statement: Select, today: dt.date, params: dict | None = None) -> dict[int, PersonGaps]:
+    """credential_gaps for a statement of gaps_statement's (HR's report builds one with its filters on
+    User: for the whole organization, reading the warning rows first beats matching a list of everyone)."""
     found: dict[int, PersonGaps] = {}
-    rows = db.session.execute(_statement(ids), {"credentials_soon": today + dt.timedelta(days=EXPIRING_SOON_DAYS)})
+    standing.bring_current(db.session)
+    rows = db.session.execute(statement, {**(params or {}),
+                                          "credentials_soon": today + dt.timedelta(days=EXPIRING_SOON_DAYS)})
     for employee_id, name, type_name, expires_on in rows:
         person = found.setdefault(employee_id, PersonGaps(employee_id, name))
         if expires_on is None:

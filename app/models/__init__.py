@@ -8,6 +8,7 @@ from app.models.check_ins import CheckIn, CheckInRating, CheckInSchedule, Rater
 from app.models.credentials import (
     CredentialingEvent,
     CredentialScan,
+    CredentialStanding,
     CredentialType,
     EmployeeCredential,
     Privilege,
@@ -63,6 +64,7 @@ __all__ = [
     "CredentialingEvent",
     "Privilege",
     "CredentialScan",
+    "CredentialStanding",
     "CredentialType",
     "EmployeeCredential",
     "VerificationMethod",

@@ -126,3 +126,19 @@ class Privilege(ArchivableMixin, TimestampMixin, Base):
 
     def __repr__(self) -> str:
         return f"<Privilege {self.id} user={self.employee_id}>"
+
+
+class CredentialStanding(Base):
+    """Where an active employee stands on one credential type, kept by app.credentials.standing for the
+    credential warnings: a row only where a warning can arise, that is a required type with no record
+    (expires_on None) or the latest record of a type when it has an expiry date."""
+
+    __tablename__ = "credential_standing"
+
+    employee_id: Mapped[int] = mapped_column(ForeignKey("user.id", ondelete="CASCADE"), primary_key=True)
+    credential_type_id: Mapped[int] = mapped_column(ForeignKey("credential_type.id", ondelete="CASCADE"),
+                                                    primary_key=True)
+    expires_on: Mapped[date | None] = mapped_column(index=True)
+
+    def __repr__(self) -> str:
+        return f"<CredentialStanding user={self.employee_id} type={self.credential_type_id} {self.expires_on}>"

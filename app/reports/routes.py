@@ -7,15 +7,14 @@ from datetime import date
 from flask import Response, render_template, request, stream_with_context
 from flask_login import current_user
 from markupsafe import Markup
-from sqlalchemy import select
 
 from app import page_cache
 from app.access import role_required
-from app.credentials.gaps import credential_gaps
+from app.credentials.gaps import read_gaps
 from app.extensions import db
 from app.forms import ignored_filters
 from app.hiring import scoring
-from app.models import Role, User
+from app.models import Role
 from app.onboarding import summaries
 from app.onboarding.early_warnings import early_warnings
 from app.reports import bp, services, tables
@@ -57,9 +56,9 @@ def index():
         report = services.build_report(filters, today=today, hide=hide)
         staff_ids, params = services.staff_ids_built_once(filters)
         warnings = early_warnings(staff_ids, today, params)
+        gaps = read_gaps(services.staff_credential_gaps(filters), today, params)
         return Markup(render_template("reports/_report.html", report=report, filters=filters, warnings=warnings,
-                                      credential_gaps=credential_gaps(select(User.id).where(*services.staff_scope(filters)), today),
-                                      today=today, stages=services.PIPELINE, scores=services.SCORES, tables=tables))
+                                      credential_gaps=gaps, today=today, stages=services.PIPELINE, scores=services.SCORES, tables=tables))
 
     report = page_cache.cached("report", (today, hide, page_cache.query_string()), report_part, areas=REPORT_AREAS)
     return render_template("reports/index.html", report=report)

@@ -14,7 +14,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 
-from sqlalchemy import select
+from sqlalchemy import Select, select
 
 from app.extensions import db
 from app.forms import EARLIEST, LATEST, MAX_ID
@@ -123,6 +123,12 @@ def staff_scope(filters: ReportFilters) -> list:
 def staff_ids_built_once(filters: ReportFilters) -> tuple:
     """The ids of the active employees the filters pick, as a statement built once and its parameters."""
     return statements.staff_ids(statements.shape(filters)), statements.report_params(filters)
+
+
+def staff_credential_gaps(filters: ReportFilters) -> Select:
+    """The credential warnings of the active employees the filters pick, as a statement built once; it
+    takes the parameters staff_ids_built_once gives."""
+    return statements.staff_credential_gaps(statements.shape(filters))
 
 
 def summary_scope(filters: ReportFilters) -> list:

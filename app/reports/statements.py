@@ -15,6 +15,7 @@ from functools import cache
 from sqlalchemy import Date, DateTime, Integer, Select, bindparam, case, func, select
 from sqlalchemy.orm import aliased
 
+from app.credentials.gaps import gaps_statement
 from app.hiring.scoring import COUNTED
 from app.models import (
     Application,
@@ -66,6 +67,12 @@ def picked(rows, picks: Shape) -> list:
 def staff_ids(picks: Shape) -> Select:
     """The ids of the active employees picked."""
     return select(User.id).where(User.active, *picked(User, picks))
+
+
+@cache
+def staff_credential_gaps(picks: Shape) -> Select:
+    """The credential warnings of the active employees picked (app.credentials.gaps.read_gaps)."""
+    return gaps_statement(*picked(User, picks))
 
 
 def _sums(summary) -> tuple:

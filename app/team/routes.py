@@ -42,11 +42,12 @@ def index():
     form, filters = _filters()
     for problem in ignored_filters(form):
         flash(problem, "warning")
+    team_ids, params = services.team_ids_built_once(current_user, indirect=filters.indirect)
 
     def team_parts() -> tuple[Markup, Markup, list]:
         page, summary = services.team_page(current_user, filters, today=today,
                                            page=request.args.get("page", 1, type=int))
-        gaps = credential_gaps(services.team_ids(current_user, indirect=filters.indirect), today)
+        gaps = credential_gaps(team_ids, today, params)
         shown = {"form": form, "filters": filters, "page": page, "summary": summary, "today": today,
                  "people_rows": people_rows, "credential_gaps": gaps}
         return (Markup(render_template("team/_counts.html", **shown)),
@@ -58,7 +59,6 @@ def index():
     if services.summaries_caught_up():
         db.session.commit()
     export_args = {key: value for key, value in request.args.items() if key != "page"}
-    team_ids, params = services.team_ids_built_once(current_user, indirect=filters.indirect)
     warnings = page_cache.cached("team-warnings", (current_user.id, today, filters.indirect),
                                  lambda: early_warnings(team_ids, today, params), areas=WARNING_AREAS)
     return render_template("team/index.html", filters=filters, counts=counts, people=people, sign_offs=sign_offs,

@@ -206,13 +206,9 @@ def _team_ids(indirect: bool) -> Select:
     return select(line.c.id).where(line.c.id != MANAGER_ID)
 
 
-def team_ids(manager: User, *, indirect: bool) -> Select:
-    """The ids of this manager's team as the team page shows it (direct reports, or the whole line)."""
-    return _team_ids(indirect).params(manager_id=manager.id)
-
-
 def team_ids_built_once(manager: User, *, indirect: bool) -> tuple[Select, dict]:
-    """The same as a statement built once and its parameters, for statements built around it once."""
+    """The ids of this manager's team as the team page shows it (direct reports, or the whole line), as
+    a statement built once and its parameters, for statements built around it once."""
     return _team_ids(indirect), {"manager_id": manager.id}
 
 

@@ -5,8 +5,9 @@ from __future__ import annotations
 import datetime as dt
 
 import pytest
-from sqlalchemy import select
+from sqlalchemy import Integer, bindparam, select
 
+from app.credentials import standing
 from app.credentials.gaps import EXPIRED, EXPIRING, MISSING, credential_gaps
 from app.credentials.services import add_credential, archive_credential
 from app.models import CredentialType, Role, RoleFamily, User
@@ -103,6 +104,20 @@ def test_only_active_employees_are_answered_for_and_a_select_of_ids_works(db, ma
     assert found[ann.id].name == "Ann Active"
 
 
+def test_a_select_built_once_with_parameters_answers_as_the_same_select_built_each_time(db, make_user, kinds, hr):
+    boss = make_user(Role.MANAGER)
+    mine, other = nurse(make_user, name="Mia Mine"), nurse(make_user, name="Oli Other")
+    mine.manager_id = boss.id
+    give(mine, kinds["bls"], hr, TODAY + dt.timedelta(days=3))
+    db.session.flush()
+    built_once = select(User.id).where(User.manager_id == bindparam("boss_id", type_=Integer))
+    found = credential_gaps(built_once, TODAY, {"boss_id": boss.id})
+    assert found == credential_gaps(select(User.id).where(User.manager_id == boss.id), TODAY)
+    assert list(found) == [mine.id]
+    assert kinds_of(found, mine) == [("RN licence", MISSING), ("BLS card", EXPIRING)]
+    assert credential_gaps(built_once, TODAY, {"boss_id": other.id}) == {}
+
+
 def test_the_answer_costs_one_statement_for_3_or_40_people(db, make_user, kinds, hr, count_queries):
     counts = {}
     people: list[User] = []
@@ -111,6 +126,7 @@ def test_the_answer_costs_one_statement_for_3_or_40_people(db, make_user, kinds,
             person = nurse(make_user)
             give(person, kinds["bls"], hr, TODAY + dt.timedelta(days=len(people) % 50))
             people.append(person)
+        standing.bring_current(db.session)  # the writes' share, done at their commit in the app
         with count_queries() as statements:
             found = credential_gaps([person.id for person in people], TODAY)
         counts[size] = len(statements)
