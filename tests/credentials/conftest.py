@@ -24,6 +24,11 @@ def kinds(db) -> dict[str, CredentialType]:
 
 
 @pytest.fixture
+def hr(make_user) -> User:
+    return make_user(Role.HR)
+
+
+@pytest.fixture
 def hold(make_user):
     """hold(person, kind, days=400, verified=False, ...): a credential expiring `days` from today (None: never),
     recorded by `actor` (an HR user made on first use when not given) and verified with the primary source."""

@@ -25,11 +25,6 @@ def kinds(db):
     return {"bls": bls, "rn": rn, "acls": acls}
 
 
-@pytest.fixture
-def hr(make_user):
-    return make_user(Role.HR)
-
-
 def give(person, kind, hr, expires_on):
     return add_credential(person, kind, number="N-1", issuer="Board", issued_on=None, expires_on=expires_on, actor=hr)
 

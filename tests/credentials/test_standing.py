@@ -29,11 +29,6 @@ def kinds(db):
     return {"bls": bls, "rn": rn, "badge": badge}
 
 
-@pytest.fixture
-def hr(make_user):
-    return make_user(Role.HR)
-
-
 def kept(session) -> set[tuple[int, int, dt.date | None]]:
     return set(session.execute(select(CredentialStanding.employee_id, CredentialStanding.credential_type_id,
                                       CredentialStanding.expires_on)).tuples())
