@@ -14,7 +14,7 @@ from app.credentials.services import add_credential, archive_credential
 from app.extensions import db as appdb
 from app.models import CredentialStanding, CredentialType, Role, RoleFamily, User
 from tests import factories
-from tests.databases import scratch_app
+from tests.databases import on_postgres, run_together, scratch_app
 
 TODAY = dt.date(2026, 12, 4)
 
@@ -127,3 +127,39 @@ def test_the_migration_fills_the_rows_as_the_app_recomputes_them(tmp_path):
         assert filled == {(ids["nurse"], ids["bls"], None), (ids["assistant"], ids["bls"], TODAY + dt.timedelta(days=50))}
         assert filled == recomputed(appdb.session)
         appdb.session.remove()
+
+
+@pytest.mark.skipif(not on_postgres(), reason="row locks are only meaningful on PostgreSQL; set TEST_DATABASE_URL to run this")
+def test_simultaneous_credentials_for_one_person_keep_the_standing_exact(tmp_path):
+    """Each transaction recomputes the person's rows before committing; the recomputations take turns on
+    the person's user row, so none fails on the other's rows or leaves a stale one."""
+    kinds = 6
+    with scratch_app(tmp_path, "standing_concurrency", pool_size=kinds + 2) as app:
+        with app.app_context():
+            from app.audit import acting_as
+
+            with acting_as(appdb.session, None):
+                types = [CredentialType(name=f"Card {n}", role_families=["nurse-care-manager"], renewal_months=12)
+                         for n in range(kinds)]
+                nurse = factories.UserFactory(role=Role.STAFF, role_family=RoleFamily.NURSE_CARE_MANAGER)
+                hr = factories.UserFactory(role=Role.HR)
+                appdb.session.add_all(types)
+                appdb.session.commit()
+            ids = {"nurse": nurse.id, "hr": hr.id, "types": [kind.id for kind in types]}
+            assert len(kept(appdb.session)) == kinds  # every card missing
+            appdb.session.remove()
+
+        def add(index: int, start) -> None:
+            person, actor = appdb.session.get(User, ids["nurse"]), appdb.session.get(User, ids["hr"])
+            kind = appdb.session.get(CredentialType, ids["types"][index])
+            start()
+            give(person, kind, actor, TODAY + dt.timedelta(days=index + 1))
+            appdb.session.commit()
+
+        results, errors = run_together(app, kinds, add)
+        assert errors == []
+        with app.app_context():
+            assert kept(appdb.session) == {(ids["nurse"], type_id, TODAY + dt.timedelta(days=index + 1))
+                                           for index, type_id in enumerate(ids["types"])}
+            assert kept(appdb.session) == recomputed(appdb.session)
+            appdb.session.remove()
