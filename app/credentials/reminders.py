@@ -14,10 +14,11 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
 from icalendar import Alarm, Event
-from sqlalchemy import and_, exists, or_, select
+from sqlalchemy import and_, select
 from sqlalchemy.orm import aliased
 
 from app import mail
+from app.credentials.rules import latest_live
 from app.extensions import db
 from app.models import CredentialType, EmployeeCredential, User
 from app.templating import format_date
@@ -76,24 +77,10 @@ def notice_key(item: Expiring, recipient: str) -> str:
     return f"credential:{item.credential_id}:{item.notice}d:{recipient}:{item.notice_day.isoformat()}"
 
 
-def _latest_live():
-    """Conditions: the credential is its employee's latest of its type, in use, of an active employee."""
-    newer = aliased(EmployeeCredential)
-    return [
-        EmployeeCredential.archived_at.is_(None), CredentialType.archived_at.is_(None), User.active.is_(True),
-        EmployeeCredential.expires_on.is_not(None),
-        ~exists().where(newer.employee_id == EmployeeCredential.employee_id,
-                        newer.credential_type_id == EmployeeCredential.credential_type_id,
-                        newer.archived_at.is_(None),
-                        or_(newer.expires_on.is_(None), newer.expires_on > EmployeeCredential.expires_on,
-                            and_(newer.expires_on == EmployeeCredential.expires_on, newer.id > EmployeeCredential.id))),
-    ]
-
-
 def expiring(today: date, *, until: date, since: date | None = None, employee_id: int | None = None) -> list[Expiring]:
     """Latest live credentials expiring on or before `until` (and on or after `since`), by expiry: one query."""
     manager = aliased(User)
-    conditions = [*_latest_live(), EmployeeCredential.expires_on <= until]
+    conditions = [*latest_live(), EmployeeCredential.expires_on <= until]
     if since is not None:
         conditions.append(EmployeeCredential.expires_on >= since)
     if employee_id is not None:

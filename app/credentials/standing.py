@@ -23,26 +23,21 @@ from itertools import chain
 from sqlalchemy import (
     Date,
     Select,
-    String,
-    Text,
     and_,
-    case,
     cast,
     delete,
     event,
     exists,
     insert,
     inspect,
-    literal,
     null,
-    or_,
     select,
-    type_coerce,
     union_all,
 )
-from sqlalchemy.orm import Session, aliased
+from sqlalchemy.orm import Session
 
-from app.models import CredentialStanding, CredentialType, EmployeeCredential, RoleFamily, User
+from app.credentials.rules import latest_live, requires
+from app.models import CredentialStanding, CredentialType, EmployeeCredential, User
 
 EMPLOYEES_KEY = "credential_standing_employees"
 EVERYONE_KEY = "credential_standing_everyone"
@@ -104,36 +99,21 @@ def bring_current(session: Session) -> None:
 
 
 # Recomputing -------------------------------------------------------------------------------------
-def _slug(column):
-    """The person's role family as the credential types name it (the slug; the user column holds the name)."""
-    return case({member.name: member.value for member in RoleFamily}, value=type_coerce(column, String))
-
-
 def _rows(employee_ids: list[int]) -> Select:
     """The standing rows of these employees: required types without a record, and latest dated records."""
-    required = cast(CredentialType.role_families, Text).like(literal('%"') + _slug(User.role_family) + literal('"%'))
     missing = (
         select(User.id, CredentialType.id, cast(null(), Date))
-        .join(CredentialType, and_(CredentialType.archived_at.is_(None), required))
+        .join(CredentialType, and_(CredentialType.archived_at.is_(None), requires()))
         .where(User.id.in_(employee_ids), User.active, User.role_family.is_not(None),
                ~exists().where(EmployeeCredential.employee_id == User.id,
                                EmployeeCredential.credential_type_id == CredentialType.id,
                                EmployeeCredential.archived_at.is_(None)))
     )
-    newer = aliased(EmployeeCredential)
     dated = (
         select(EmployeeCredential.employee_id, EmployeeCredential.credential_type_id, EmployeeCredential.expires_on)
         .join(User, User.id == EmployeeCredential.employee_id)
         .join(CredentialType, CredentialType.id == EmployeeCredential.credential_type_id)
-        .where(EmployeeCredential.employee_id.in_(employee_ids), User.active,
-               EmployeeCredential.archived_at.is_(None), CredentialType.archived_at.is_(None),
-               EmployeeCredential.expires_on.is_not(None),
-               ~exists().where(newer.employee_id == EmployeeCredential.employee_id,
-                               newer.credential_type_id == EmployeeCredential.credential_type_id,
-                               newer.archived_at.is_(None),
-                               or_(newer.expires_on.is_(None), newer.expires_on > EmployeeCredential.expires_on,
-                                   and_(newer.expires_on == EmployeeCredential.expires_on,
-                                        newer.id > EmployeeCredential.id))))
+        .where(EmployeeCredential.employee_id.in_(employee_ids), *latest_live())
     )
     return union_all(missing, dated)
 

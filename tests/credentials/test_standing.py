@@ -91,7 +91,7 @@ def test_a_change_is_read_back_before_it_commits(db, make_user, kinds, hr):
 
 def test_a_rolled_back_change_leaves_nothing_to_recompute(db, make_user, kinds):
     make_user(Role.STAFF, role_family=RoleFamily.NURSE_CARE_MANAGER)
-    assert appdb.session.info.get(standing.EMPLOYEES_KEY)
+    assert db.session.info.get(standing.EMPLOYEES_KEY)
     db.session.rollback()
     assert not db.session.info.get(standing.EMPLOYEES_KEY)
 
