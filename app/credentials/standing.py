@@ -120,8 +120,10 @@ def _rows(employee_ids: list[int]) -> Select:
 
 def refresh(session: Session, employee_ids: Iterable[int]) -> None:
     """Recompute these employees' rows (an inactive employee, or one with nothing to warn about, has none)."""
-    connection = session.connection()
     ordered = sorted(set(employee_ids))  # one lock order for every caller
+    if not ordered:
+        return  # no connection taken: committing a session that did nothing still costs nothing here
+    connection = session.connection()
     for start in range(0, len(ordered), CHUNK):
         chunk = ordered[start:start + CHUNK]
         # FOR NO KEY UPDATE on PostgreSQL: inserting rows that refer to these users is not held up.
