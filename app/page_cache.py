@@ -71,6 +71,7 @@ TABLE_AREAS = {
     "user": PEOPLE, "site": PEOPLE,
     "track": TRAINING, "module": TRAINING, "module_value": TRAINING, "assignment": TRAINING,
     "progress": TRAINING, "completion": TRAINING, "training_summary": TRAINING, "value_summary": TRAINING,
+    "value_total": TRAINING,
     "quiz_item": TRAINING, "quiz_attempt": TRAINING,
     "posting": HIRING, "application": HIRING, "application_resubmission": HIRING, "candidate_link_use": HIRING,
     "interview_assignment": HIRING, "kit_item": HIRING, "question": HIRING, "rubric": HIRING,

@@ -8,7 +8,7 @@ from email.policy import default as default_policy
 
 from sqlalchemy import func, select
 
-from app.models import Assignment, Module, Progress, ProgressStatus, TrainingSummary, User, ValueSummary
+from app.models import Assignment, Module, Progress, ProgressStatus, TrainingSummary, User, ValueSummary, ValueTotal
 
 
 def text(response) -> str:
@@ -63,6 +63,23 @@ def kept(session) -> tuple[dict, dict]:
     values = {(row.employee_id, row.value_id): (row.assigned, row.done, row.overdue)
               for row in session.scalars(select(ValueSummary)) if row.assigned}
     return employees, values
+
+
+def value_totals(session) -> dict[int, tuple[int, int, int]]:
+    """value_total as stored, leaving out rows of all zeros."""
+    session.expire_all()
+    return {row.value_id: (row.assigned, row.done, row.overdue) for row in session.scalars(select(ValueTotal))
+            if row.assigned or row.done or row.overdue}
+
+
+def totals_of(per_value: dict[tuple[int, int], tuple]) -> dict[int, tuple[int, int, int]]:
+    """Per-employee-and-value figures summed per value, values with nothing assigned left out."""
+    totals: dict[int, list[int]] = {}
+    for (_, value_id), figures in per_value.items():
+        row = totals.setdefault(value_id, [0, 0, 0])
+        for index, figure in enumerate(figures):
+            row[index] += figure
+    return {value_id: tuple(row) for value_id, row in totals.items() if any(row)}
 
 
 class Inbox:

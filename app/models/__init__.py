@@ -52,6 +52,7 @@ from app.models.onboarding import (
     TrackKind,
     TrainingSummary,
     ValueSummary,
+    ValueTotal,
     module_value,
 )
 from app.models.people import Role, RoleFamily, Site, User
@@ -81,5 +82,5 @@ __all__ = [
     "OutboxStatus", "Posting", "PostingStatus", "Progress", "ProgressStatus", "Question",
     "QuestionKind", "QuizAttempt", "QuizItem", "Rating", "Recommendation", "Reference", "Responsible", "Role",
     "RoleFamily", "Rubric", "Scorecard", "ScorecardStatus", "Site", "Stage", "StageChange",
-    "Track", "TrackKind", "TrainingSummary", "User", "Value", "ValueSummary", "module_value", "utcnow",
+    "Track", "TrackKind", "TrainingSummary", "User", "Value", "ValueSummary", "ValueTotal", "module_value", "utcnow",
 ]

@@ -267,3 +267,19 @@ class ValueSummary(Base):
 
     def __repr__(self) -> str:
         return f"<ValueSummary user={self.employee_id} value={self.value_id} {self.done}/{self.assigned}>"
+
+
+class ValueTotal(Base):
+    """The whole organization's figures for one value: the sums of its value_summary rows, kept by
+    app.onboarding.summaries as those rows change, so the report's by-value figures read one row per
+    value instead of summing one per employee and value."""
+
+    __tablename__ = "value_total"
+
+    value_id: Mapped[int] = mapped_column(ForeignKey("value.id"), primary_key=True)
+    assigned: Mapped[int] = mapped_column(default=0)
+    done: Mapped[int] = mapped_column(default=0)
+    overdue: Mapped[int] = mapped_column(default=0)
+
+    def __repr__(self) -> str:
+        return f"<ValueTotal value={self.value_id} {self.done}/{self.assigned}>"

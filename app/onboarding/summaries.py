@@ -8,6 +8,12 @@ and in a fixed number of statements per 500 employees. Recomputing (rather than 
 subtracting) keeps the figures right whatever the change was; the summary rows are updated before
 they are recomputed, which makes concurrent recomputations of one employee wait for each other.
 
+value_total holds the organization's sums of value_summary, one row per value. A recomputation adds
+what it changed (the employees' sums after, less their sums before) once it has recomputed
+everyone it was given, so a transaction takes the summary rows' locks first and the totals' last,
+and two recomputations cannot each hold what the other waits for. `refresh_everyone` also sums the
+totals again from scratch, as a repair.
+
 Overdue figures depend on the day. A row records the latest overdue due date and the next due
 date; `bring_up_to_date(today)` recomputes the rows for which a due date lies between the day
 they were computed for and today (the first report of a day, or a report for another day).
@@ -23,7 +29,7 @@ from sqlalchemy import and_, case, event, func, inspect, or_, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
-from app.models import Assignment, Module, Progress, TrainingSummary, User, ValueSummary, module_value
+from app.models import Assignment, Module, Progress, TrainingSummary, User, ValueSummary, ValueTotal, module_value
 from app.onboarding.services import DONE
 
 EMPLOYEES_KEY = "summary_employees"
@@ -82,13 +88,19 @@ def init_summaries() -> None:
             event.listen(Session, name, listener)
 
 
-def apply_pending(session: Session, *, today: date | None = None) -> int:
-    """Recompute the rows of everyone noted since the last commit; returns how many employees."""
+def _take_pending(session: Session) -> set[int]:
+    """Everyone noted since the last commit (forgotten here: the caller recomputes them)."""
     employees = session.info.pop(EMPLOYEES_KEY, set())
     modules = session.info.pop(MODULES_KEY, set())
     if modules:
         employees |= set(session.connection().scalars(
             select(Progress.employee_id).where(Progress.module_id.in_(sorted(modules))).distinct()))
+    return employees
+
+
+def apply_pending(session: Session, *, today: date | None = None) -> int:
+    """Recompute the rows of everyone noted since the last commit; returns how many employees."""
+    employees = _take_pending(session)
     refresh(session, employees, today=today or date.today())
     return len(employees)
 
@@ -117,15 +129,21 @@ def _figures(today: date) -> tuple:
 
 
 def refresh(session: Session, employee_ids: Iterable[int], *, today: date) -> None:
-    """Recompute these employees' summary rows as of today (an employee with no training gets zeros)."""
-    connection = session.connection()
+    """Recompute these employees' summary rows as of today (an employee with no training gets zeros),
+    and add the change to the value totals."""
     ordered = sorted(set(employee_ids))  # one lock order for every caller
-    for start in range(0, len(ordered), CHUNK):
-        chunk = ordered[start:start + CHUNK]
+    if not ordered:
+        return
+    connection = session.connection()
+    chunks = [ordered[start:start + CHUNK] for start in range(0, len(ordered), CHUNK)]
+    for chunk in chunks:  # every employee's rows locked before any total is
         connection.execute(_insert(session, TrainingSummary).on_conflict_do_nothing(),
                            [{"employee_id": employee_id} for employee_id in chunk])
         connection.execute(update(TrainingSummary).where(TrainingSummary.employee_id.in_(chunk))
                            .values(dict.fromkeys(FIGURES, 0) | dict.fromkeys(DATES)))
+    change: dict[int, list[int]] = {}
+    for chunk in chunks:
+        _add_value_sums(connection, chunk, change, -1)
         connection.execute(update(ValueSummary).where(ValueSummary.employee_id.in_(chunk))
                            .values(dict.fromkeys(FIGURES, 0)))
         fields = [getattr(User, name) for name in EMPLOYEE_FIELDS]
@@ -138,6 +156,40 @@ def refresh(session: Session, employee_ids: Iterable[int], *, today: date) -> No
             module_value, module_value.c.module_id == Progress.module_id).where(
             Progress.employee_id.in_(chunk)).group_by(Progress.employee_id, module_value.c.value_id)
         _upsert(connection, _insert(session, ValueSummary), ["employee_id", "value_id"], list(FIGURES), by_value)
+        _add_value_sums(connection, chunk, change, 1)
+    _add_to_totals(session, change)
+
+
+def _add_value_sums(connection, chunk: list[int], change: dict[int, list[int]], sign: int) -> None:
+    """Add sign times these employees' value_summary sums, per value, to change."""
+    sums = connection.execute(select(ValueSummary.value_id, *(func.sum(getattr(ValueSummary, name)) for name in FIGURES))
+                              .where(ValueSummary.employee_id.in_(chunk)).group_by(ValueSummary.value_id))
+    for value_id, *figures in sums:
+        totals = change.setdefault(value_id, [0, 0, 0])
+        for index, figure in enumerate(figures):
+            totals[index] += sign * figure
+
+
+def _add_to_totals(session: Session, change: dict[int, list[int]]) -> None:
+    """Add the change to value_total, in value order (one lock order for every writer); a value with
+    no row yet gets one."""
+    rows = [{"value_id": value_id, **dict(zip(FIGURES, figures, strict=True))}
+            for value_id, figures in sorted(change.items()) if any(figures)]
+    if not rows:
+        return
+    statement = _insert(session, ValueTotal)
+    session.connection().execute(statement.on_conflict_do_update(
+        index_elements=["value_id"],
+        set_={name: getattr(ValueTotal, name) + statement.excluded[name] for name in FIGURES}), rows)
+
+
+def sum_value_totals(session: Session) -> None:
+    """Sum value_total again from value_summary (a repair; the migration fills it the same way)."""
+    connection = session.connection()
+    connection.execute(update(ValueTotal).values(dict.fromkeys(FIGURES, 0)))
+    sums = select(ValueSummary.value_id, *(func.sum(getattr(ValueSummary, name)) for name in FIGURES)).group_by(
+        ValueSummary.value_id)
+    _upsert(connection, _insert(session, ValueTotal), ["value_id"], list(FIGURES), sums)
 
 
 def _upsert(connection, insert, keys: list[str], columns: list[str], rows) -> None:
@@ -151,6 +203,7 @@ def refresh_everyone(session: Session, *, today: date | None = None) -> int:
     employees = set(session.scalars(select(Progress.employee_id).distinct()))
     employees |= set(session.scalars(select(TrainingSummary.employee_id)))
     refresh(session, employees, today=today or date.today())
+    sum_value_totals(session)
     return len(employees)
 
 
@@ -162,12 +215,11 @@ def bring_up_to_date(session: Session, today: date) -> int:
     if session.info.get(CURRENT_KEY) == today and not session.info.get(EMPLOYEES_KEY) \
             and not session.info.get(MODULES_KEY):
         return 0
-    redone = apply_pending(session, today=today)
-    stale = list(session.scalars(select(TrainingSummary.employee_id).where(
+    redone = _take_pending(session) | set(session.scalars(select(TrainingSummary.employee_id).where(
         or_(TrainingSummary.next_due < today, TrainingSummary.latest_overdue >= today))))
-    refresh(session, stale, today=today)
+    refresh(session, redone, today=today)  # in one go: the totals' locks come after every summary row's
     session.info[CURRENT_KEY] = today
-    return redone + len(stale)
+    return len(redone)
 
 
 def catch_up(session: Session, today: date) -> int:

@@ -31,6 +31,7 @@ from app.models import (
     User,
     Value,
     ValueSummary,
+    ValueTotal,
 )
 
 FIRST_DAYS = 90
@@ -98,10 +99,15 @@ ALL_VALUES = select(Value.id, Value.name).order_by(Value.position, Value.id)
 
 @cache
 def completion_by_value(picks: Shape) -> Select:
-    by_value = select(ValueSummary.value_id, *_sums(ValueSummary)).where(ValueSummary.assigned > 0)
-    if any(picks):  # deactivated staff already count zero
-        by_value = by_value.join(User, User.id == ValueSummary.employee_id).where(User.active, *picked(User, picks))
-    return by_value.group_by(ValueSummary.value_id)
+    """Per value: assigned, done, overdue. The whole staff's are kept in value_total; a site or a range
+    of start dates sums the employees' rows (deactivated staff already count zero)."""
+    if not any(picks):
+        return select(ValueTotal.value_id, ValueTotal.assigned, ValueTotal.done, ValueTotal.overdue).where(
+            ValueTotal.assigned > 0)
+    return (select(ValueSummary.value_id, *_sums(ValueSummary))
+            .join(User, User.id == ValueSummary.employee_id)
+            .where(ValueSummary.assigned > 0, User.active, *picked(User, picks))
+            .group_by(ValueSummary.value_id))
 
 
 @cache

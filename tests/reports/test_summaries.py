@@ -3,21 +3,31 @@ whatever changes the training, and whichever day a report is for."""
 
 from __future__ import annotations
 
+import re
 from datetime import date
 
+import pytest
 from sqlalchemy import event, select, update
 
-from app.models import Assignment, Progress, ProgressStatus, Role, TrainingSummary, ValueSummary
+from app.credentials import standing
+from app.models import Assignment, Progress, ProgressStatus, Role, TrainingSummary, Value, ValueSummary, ValueTotal
 from app.onboarding import catalog, services, summaries
 from app.reports import services as reports
 from app.reports.services import ReportFilters
-from tests.helpers import counted_from_scratch, kept
+from tests.databases import on_postgres, run_together, scratch_app
+from tests.helpers import counted_from_scratch, kept, totals_of, value_totals
 from tests.reports.conftest import TODAY, days
 
 
 def assert_current(session, today: date = TODAY) -> None:
     summaries.bring_up_to_date(session, today)
     assert kept(session) == counted_from_scratch(session, today)
+    assert_totals(session, today)
+
+
+def assert_totals(session, today: date = TODAY) -> None:
+    """value_total holds the sums, per value, of what value_summary should hold."""
+    assert value_totals(session) == totals_of(counted_from_scratch(session, today)[1])
 
 
 def test_summaries_follow_completions_unassignment_archiving_and_module_values(org, db):
@@ -67,8 +77,10 @@ def test_rows_marked_stale_by_the_migration_are_recomputed_by_the_first_report(o
     session.execute(update(TrainingSummary).values(assigned=0, done=0, overdue=0, oldest_overdue=None,
                                                    latest_overdue=None, next_due=date(1, 1, 1)))
     session.execute(update(ValueSummary).values(assigned=0, done=0, overdue=0))
+    session.execute(update(ValueTotal).values(assigned=0, done=0, overdue=0))  # the migration sums the zeros
     assert reports.completion(ReportFilters(), today=TODAY).total.assigned == 12
     assert kept(session) == counted_from_scratch(session, TODAY)
+    assert_totals(session)
 
 
 def test_a_change_noted_but_not_yet_committed_is_counted_by_a_report_in_the_same_transaction(org, db):
@@ -84,8 +96,10 @@ def test_refreshing_everyone_repairs_rows_that_drifted(org, db):
     session = db.session
     session.commit()
     session.execute(update(TrainingSummary).values(done=99))
+    session.execute(update(ValueTotal).values(assigned=7))
     assert summaries.refresh_everyone(session, today=TODAY) == 5
     assert kept(session) == counted_from_scratch(session, TODAY)
+    assert_totals(session)
 
 
 def test_a_module_due_today_is_overdue_in_tomorrows_report(org, db):
@@ -115,9 +129,11 @@ def test_deactivating_someone_zeroes_their_figures_and_reactivating_restores_the
 def test_the_rebuild_command_repairs_every_row(org, db, runner):
     db.session.commit()
     db.session.execute(update(ValueSummary).values(done=42))
+    db.session.execute(update(ValueTotal).values(done=42))
     result = runner.invoke(args=["rebuild-summaries"])
     assert result.exit_code == 0 and "recomputed for 5 employees" in result.output
     assert kept(db.session) == counted_from_scratch(db.session, TODAY)
+    assert_totals(db.session)
 
 
 def test_moving_someone_to_another_site_moves_their_figures(org, db):
@@ -172,3 +188,134 @@ def test_the_data_token_is_the_last_write_of_a_commit(org, db):
         event.remove(db.engine, "before_cursor_execute", record)
     assert any("training_summary" in statement for statement in writes), writes
     assert "data_version" in writes[-1] and all("data_version" not in s for s in writes[:-1]), writes
+    assert "value_total" in writes[-2], writes  # the value totals just before it, after every summary row
+
+
+def test_a_recomputation_in_several_chunks_locks_every_summary_row_before_any_total(org, db, monkeypatch):
+    """The totals are hot rows: a recomputation of many people (the first report of a day) takes them
+    only after it holds every summary row it recomputes, as a single completion does, so neither can
+    hold what the other waits for."""
+    db.session.commit()
+    monkeypatch.setattr(summaries, "CHUNK", 2)
+    writes: list[str] = []
+
+    def record(conn, cursor, statement, *args):
+        written = re.match(r"\s*(?:INSERT INTO|UPDATE)\s+\"?(\w+)", statement, re.IGNORECASE)
+        if written:
+            writes.append(written.group(1).lower())
+
+    event.listen(db.engine, "before_cursor_execute", record)
+    try:
+        summaries.refresh(db.session, [person.id for person in org.people.values()], today=days(30))
+    finally:
+        event.remove(db.engine, "before_cursor_execute", record)
+    assert writes.count("value_total") == 1 and writes[-1] == "value_total", writes
+    locks = [index for index, table in enumerate(writes) if table == "training_summary"]
+    assert writes[:locks[5] + 1].count("training_summary") == 6  # 3 chunks: insert and lock each chunk first
+    assert "value_summary" not in writes[:locks[5]], writes
+    assert_totals(db.session, days(30))
+
+
+def test_totals_changed_in_a_savepoint_rolled_back_are_undone_with_it(org, db):
+    db.session.commit()
+    cal_open = db.session.scalar(select(Progress).where(Progress.employee_id == org.people["cal"].id,
+                                                        Progress.status == ProgressStatus.NOT_STARTED))
+    savepoint = db.session.begin_nested()
+    services.complete(cal_open, actor=org.people["cal"])
+    summaries.bring_up_to_date(db.session, TODAY)
+    assert value_totals(db.session) == totals_of(counted_from_scratch(db.session, TODAY)[1])  # counted inside it
+    savepoint.rollback()
+    db.session.commit()
+    assert_current(db.session)
+
+
+def test_the_whole_staffs_by_value_figures_read_the_totals_and_a_site_sums_its_people(org, db):
+    db.session.commit()
+    everyone = {share.label: (share.done, share.assigned, share.overdue)
+                for share in reports.completion(ReportFilters(), today=TODAY).by_value}
+    assert everyone == {"Care Coordination": (3, 8, 3), "Engaged Leadership": (4, 8, 2), "Empanelment": (0, 0, 0)}
+    north = {share.label: (share.done, share.assigned, share.overdue) for share in reports.completion(
+        ReportFilters(site_id=org.sites["north"].id), today=TODAY).by_value}
+    assert north == {"Care Coordination": (3, 4, 1), "Engaged Leadership": (2, 4, 1), "Empanelment": (0, 0, 0)}
+    db.session.execute(update(ValueTotal).values(done=0))
+    assert all(share.done == 0 for share in reports.completion(ReportFilters(), today=TODAY).by_value)
+
+
+def test_the_migration_fills_the_totals_from_the_rows_already_summed(tmp_path):
+    import flask_migrate
+
+    from app.audit import acting_as
+    from app.extensions import db as appdb
+    from tests import factories
+
+    with scratch_app(tmp_path, "value_total_migration", migrate=False) as app, app.app_context():
+        flask_migrate.upgrade(revision="e5b8c3d1f947")  # the revision before value_total
+        with acting_as(appdb.session, None):
+            people = [factories.UserFactory(role=Role.STAFF) for _ in range(3)]
+            values = [Value(key=f"test-{n}", name=f"Value {n}", position=200 + n) for n in range(2)]
+            appdb.session.add_all(values)
+            appdb.session.flush()
+            rows = [{"employee_id": person.id, "value_id": value.id, "assigned": 3 + n, "done": n, "overdue": 1}
+                    for n, person in enumerate(people) for value in values]
+            appdb.session.execute(ValueSummary.__table__.insert(), rows)
+            appdb.session.info.pop(standing.EMPLOYEES_KEY, None)  # noted by its listener
+            appdb.session.commit()
+        ids = [value.id for value in values]
+        appdb.session.remove()
+
+        flask_migrate.upgrade()
+        assert value_totals(appdb.session) == {value_id: (12, 3, 3) for value_id in ids}
+        appdb.session.remove()
+
+
+@pytest.mark.skipif(not on_postgres(), reason="row locks are only meaningful on PostgreSQL; set TEST_DATABASE_URL to run this")
+def test_simultaneous_completions_by_different_people_keep_the_totals_exact(tmp_path):
+    """Each completion adds its change to the same value rows; the additions take turns on those rows
+    instead of one overwriting another's."""
+    people = 6
+    with scratch_app(tmp_path, "value_total_concurrency", pool_size=people + 2) as app:
+        with app.app_context():
+            from app.audit import acting_as
+            from app.extensions import db as appdb
+            from app.models import Module, Track, TrackKind
+            from tests import factories
+
+            with acting_as(appdb.session, None):
+                value = Value(key="test-together", name="Together", position=300)
+                track = Track(name="Together", kind=TrackKind.ALL_STAFF)
+                appdb.session.add_all([value, track])
+                appdb.session.flush()
+                module = Module(track_id=track.id, position=0, title="Shared module")
+                module.values = [value]
+                appdb.session.add(module)
+                staff = [factories.UserFactory(role=Role.STAFF) for _ in range(people)]
+                appdb.session.flush()
+                for person in staff:
+                    assignment = Assignment(employee_id=person.id, track_id=track.id)
+                    appdb.session.add(assignment)
+                    appdb.session.flush()
+                    appdb.session.add(Progress(employee_id=person.id, module_id=module.id, assignment_id=assignment.id,
+                                               status=ProgressStatus.NOT_STARTED, due_date=days(10)))
+                appdb.session.commit()
+            ids = {"value": value.id, "module": module.id, "people": [person.id for person in staff]}
+            assert value_totals(appdb.session)[ids["value"]] == (people, 0, 0)
+            appdb.session.remove()
+
+        def complete(index: int, start) -> None:
+            from app.extensions import db as appdb
+            from app.models import User
+
+            person = appdb.session.get(User, ids["people"][index])
+            progress = appdb.session.scalar(select(Progress).where(Progress.employee_id == person.id))
+            start()
+            services.complete(progress, actor=person)
+            appdb.session.commit()
+
+        results, errors = run_together(app, people, complete)
+        assert errors == []
+        with app.app_context():
+            from app.extensions import db as appdb
+
+            assert value_totals(appdb.session)[ids["value"]] == (people, people, 0)
+            assert_totals(appdb.session)
+            appdb.session.remove()
