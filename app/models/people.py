@@ -8,7 +8,7 @@ from datetime import date, datetime
 
 from flask import current_app, has_app_context
 from flask_login import UserMixin
-from sqlalchemy import CheckConstraint, ForeignKey, String
+from sqlalchemy import CheckConstraint, ForeignKey, Index, String
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 from werkzeug.security import check_password_hash, generate_password_hash
 
@@ -87,7 +87,9 @@ class User(UserMixin, TimestampMixin, Base):
     """A person who signs in: an employee with a site, role family, manager and app role."""
 
     __tablename__ = "user"
-    __table_args__ = (CheckConstraint("email = lower(email)", name="email_lower"),)
+    # The report's new hires: a range of start dates read from this index alone (active and name are in it).
+    __table_args__ = (CheckConstraint("email = lower(email)", name="email_lower"),
+                      Index("ix_user_start_date_active_name", "start_date", "active", "name"))
 
     id: Mapped[int] = mapped_column(primary_key=True)
     email: Mapped[str] = mapped_column(String(254), unique=True)
@@ -99,7 +101,7 @@ class User(UserMixin, TimestampMixin, Base):
     department: Mapped[str] = mapped_column(String(120), default="")
     role_family: Mapped[RoleFamily | None]
     manager_id: Mapped[int | None] = mapped_column(ForeignKey("user.id"), index=True)
-    start_date: Mapped[date | None] = mapped_column(index=True)
+    start_date: Mapped[date | None]
     active: Mapped[bool] = mapped_column(default=True)
     deactivated_at: Mapped[datetime | None]
     invited_at: Mapped[datetime | None]

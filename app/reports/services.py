@@ -279,10 +279,10 @@ class NewHires:
 
 def new_hires(filters: ReportFilters, *, today: date, limit: int = NEW_HIRE_LIMIT) -> NewHires:
     """People in their first 90 days, those behind first, with their training numbers and the head
-    counts of everyone in that window (one query with window totals)."""
+    counts of everyone in that window (one query)."""
     summaries.bring_up_to_date(db.session, today)
-    rows = db.session.execute(statements.new_hires(statements.shape(filters), limit),
-                              statements.report_params(filters, today=today)).all()
+    statement = statements.new_hires(statements.shape(filters), limit, db.session.get_bind().dialect.name)
+    rows = db.session.execute(statement, statements.report_params(filters, today=today)).all()
     hires = [NewHire(*row[:9], today=today) for row in rows]
     return NewHires(hires, rows[0][9] if rows else 0, int(rows[0][10]) if rows else 0)
 

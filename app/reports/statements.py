@@ -12,7 +12,7 @@ from collections.abc import Iterable
 from datetime import date, timedelta
 from functools import cache
 
-from sqlalchemy import Date, DateTime, Integer, Select, bindparam, case, func, select
+from sqlalchemy import Date, DateTime, Integer, Select, bindparam, case, func, select, true
 from sqlalchemy.orm import aliased
 
 from app.credentials.gaps import gaps_statement
@@ -133,19 +133,42 @@ def overdue_people(picks: Shape, limit: int) -> Select:
 
 
 @cache
-def new_hires(picks: Shape, limit: int) -> Select:
-    manager = aliased(User)
+def new_hires(picks: Shape, limit: int, dialect: str) -> Select:
+    """The first limit people in their first 90 days, those behind first, each with how many are in
+    the window and how many of them are on track; names are joined to the first rows only.
+    PostgreSQL counts the window with window functions over the one scan; SQLite, whose window
+    functions cost more than a second scan of the index, counts it in a subquery of its own."""
+    manager, hire = aliased(User), aliased(User)
     overdue = func.coalesce(TrainingSummary.overdue, 0)
-    return (
-        select(User.id, User.name, Site.name, User.role_family, manager.name, User.start_date,
-               func.coalesce(TrainingSummary.assigned, 0), func.coalesce(TrainingSummary.done, 0), overdue,
-               func.count().over(), func.sum(case((overdue == 0, 1), else_=0)).over())
-        .outerjoin(TrainingSummary, TrainingSummary.employee_id == User.id)
-        .outerjoin(Site, Site.id == User.site_id)
-        .outerjoin(manager, manager.id == User.manager_id)
-        .where(User.active, *picked(User, picks), User.start_date > RECENT, User.start_date <= TODAY)
+    on_track = func.sum(case((overdue == 0, 1), else_=0))
+    window = (User.active, *picked(User, picks), User.start_date > RECENT, User.start_date <= TODAY)
+    figures = [User.id, User.name, User.start_date, func.coalesce(TrainingSummary.assigned, 0).label("assigned"),
+               func.coalesce(TrainingSummary.done, 0).label("done"), overdue.label("overdue")]
+    if dialect == "postgresql":
+        figures += [func.count().over().label("people"), on_track.over().label("on_track")]
+    first = (
+        select(*figures).outerjoin(TrainingSummary, TrainingSummary.employee_id == User.id).where(*window)
         .order_by(overdue.desc(), User.start_date, User.name, User.id)
         .limit(limit)
+        .subquery("first")
+    )
+    counts = first
+    if dialect != "postgresql":
+        counts = (select(func.count().label("people"), func.coalesce(on_track, 0).label("on_track"))
+                  .select_from(User).outerjoin(TrainingSummary, TrainingSummary.employee_id == User.id)
+                  .where(*window).subquery("counts"))
+    rows = (
+        select(first.c.id, first.c.name, Site.name, hire.role_family, manager.name, first.c.start_date,
+               first.c.assigned, first.c.done, first.c.overdue, counts.c.people, counts.c.on_track)
+        .select_from(first)
+    )
+    if counts is not first:
+        rows = rows.join(counts, true())
+    return (
+        rows.join(hire, hire.id == first.c.id)
+        .outerjoin(Site, Site.id == hire.site_id)
+        .outerjoin(manager, manager.id == hire.manager_id)
+        .order_by(first.c.overdue.desc(), first.c.start_date, first.c.name, first.c.id)
     )
 
 
